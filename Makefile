@@ -1,0 +1,46 @@
+# Every target sets up what it needs from the committed lock files: a fresh clone needs only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+BIN := $(VENV)/bin
+PIP_INSTALL := --disable-pip-version-check --quiet --require-hashes --no-deps
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test lint typecheck unit check bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements/dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_INSTALL) -r requirements/dev.lock
+	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(CHECKOV_VENV)/bin/.installed: requirements/checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install $(PIP_INSTALL) -r requirements/checkov.lock
+	touch $@
+
+setup: $(BIN)/.installed $(CHECKOV_VENV)/bin/.installed ## create .venv and .venv-checkov from the lock files
+
+lint: setup ## ruff over everything
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy --strict on the library code
+	$(BIN)/mypy
+
+unit: setup ## the pytest suite
+	$(BIN)/pytest
+
+test: lint typecheck unit ## the whole suite: lint, types, tests
+
+check: setup ## the offline gate: render every stack, run the policy pack and checkov
+	$(BIN)/trailguard check
+
+bench: setup ## benchmarks (not part of make test)
+	$(BIN)/python benchmarks/run.py
+
+clean: ## remove the virtual environments and caches
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""trailguard: AWS CloudTrail organization trails done right, as Pulumi components."""
