@@ -1,0 +1,270 @@
+"""Run a Pulumi program under the SDK's runtime mocks and record what it registers, as the engine would see it.
+
+There is no Pulumi CLI, provider plugin or AWS account behind this: `PlausibleMocks` answers every resource
+registration with outputs derived from its inputs (ids, names and ARNs in AWS's own formats), so references
+between resources resolve to the values a real deployment would produce, and `RecordingMonitor` keeps each
+registration request (inputs, parent, dependencies, property dependencies, options) for the policy pack,
+checkov and the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from trailguard.gate.model import Resource, ResourceOptions
+
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+"""The wire signature key (`4dabf18193072939515e22adb298388d`) value marking a secret."""
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+
+
+@dataclass(frozen=True)
+class MockAccount:
+    """The AWS identity the mocks pretend to run as."""
+
+    account_id: str = "111111111111"
+    region: str = "us-east-1"
+    partition: str = "aws"
+    organization_id: str = "o-a1b2c3d4e5"
+    management_account_id: str = "111111111111"
+
+
+def _suffix(*parts: str) -> str:
+    """A short stable suffix, like Pulumi's auto-naming, but deterministic across runs."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:7]
+
+
+# (service, resource path template) by type token; `{name}` is the physical name, `{id}` the physical id.
+_ARN_FORMATS: dict[str, tuple[str, str]] = {
+    "aws:s3/bucket:Bucket": ("s3", "{name}"),
+    "aws:s3/bucketV2:BucketV2": ("s3", "{name}"),
+    "aws:kms/key:Key": ("kms", "key/{id}"),
+    "aws:kms/alias:Alias": ("kms", "{name}"),
+    "aws:cloudtrail/trail:Trail": ("cloudtrail", "trail/{name}"),
+    "aws:cloudtrail/eventDataStore:EventDataStore": ("cloudtrail", "eventdatastore/{id}"),
+    "aws:cloudwatch/logGroup:LogGroup": ("logs", "log-group:{name}"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("cloudwatch", "alarm:{name}"),
+    "aws:cloudwatch/eventRule:EventRule": ("events", "rule/{name}"),
+    "aws:iam/role:Role": ("iam", "role/{name}"),
+    "aws:iam/policy:Policy": ("iam", "policy/{name}"),
+    "aws:sns/topic:Topic": ("sns", "{name}"),
+}
+_GLOBAL_SERVICES = {"s3", "iam"}
+_NO_REGION_NO_ACCOUNT = {"s3"}
+
+# The input that carries a resource's physical name, by type token, when it is not `name`.
+_NAME_INPUTS: dict[str, str] = {
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:s3/bucketV2:BucketV2": "bucket",
+    "aws:sns/topic:Topic": "name",
+}
+
+
+class PlausibleMocks(pulumi.runtime.Mocks):
+    """Answers registrations and invokes with values in AWS's formats, derived from the inputs."""
+
+    def __init__(self, account: MockAccount | None = None) -> None:
+        self.account = account or MockAccount()
+
+    def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
+        a = self.account
+        if service in _NO_REGION_NO_ACCOUNT:
+            return f"arn:{a.partition}:{service}:::{resource}"
+        reg = "" if service in _GLOBAL_SERVICES else (region or a.region)
+        return f"arn:{a.partition}:{service}:{reg}:{a.account_id}:{resource}"
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if not args.custom:
+            return None, inputs
+        token = args.typ
+        name_input = _NAME_INPUTS.get(token, "name")
+        physical = inputs.get(name_input)
+        if not isinstance(physical, str) or not physical:
+            prefix = inputs.get(f"{name_input}Prefix")
+            base = prefix if isinstance(prefix, str) and prefix else f"{args.name}-"
+            physical = f"{base}{_suffix(token, args.name)}"
+        outputs: dict[str, Any] = {**inputs, name_input: physical}
+        physical_id = physical
+        region = inputs.get("region") if isinstance(inputs.get("region"), str) else None
+        if token == "aws:kms/key:Key":
+            digest = hashlib.sha256(f"{token}/{args.name}".encode()).hexdigest()
+            physical_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+            outputs["keyId"] = physical_id
+        elif token == "aws:cloudtrail/eventDataStore:EventDataStore":
+            physical_id = hashlib.sha256(f"{token}/{args.name}".encode()).hexdigest()[:36]
+        if token in _ARN_FORMATS:
+            service, template = _ARN_FORMATS[token]
+            arn = self.arn(service, template.format(name=physical, id=physical_id), region=region)
+            outputs["arn"] = arn
+            if token in ("aws:cloudtrail/trail:Trail", "aws:cloudtrail/eventDataStore:EventDataStore"):
+                physical_id = arn
+            if token == "aws:sns/topic:Topic":
+                physical_id = arn
+        if token.startswith("aws:s3/bucket"):
+            outputs["bucketDomainName"] = f"{physical}.s3.amazonaws.com"
+            outputs["bucketRegionalDomainName"] = f"{physical}.s3.{region or self.account.region}.amazonaws.com"
+        if token == "aws:iam/role:Role":
+            outputs["uniqueId"] = "AROA" + _suffix(token, args.name).upper() * 2
+        return physical_id, outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        a = self.account
+        token = args.token
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": a.account_id,
+                "arn": f"arn:{a.partition}:iam::{a.account_id}:role/deployer",
+                "userId": "AROAEXAMPLE:deployer",
+                "id": a.account_id,
+            }
+        if token == "aws:index/getPartition:getPartition":
+            suffix = "amazonaws.com.cn" if a.partition == "aws-cn" else "amazonaws.com"
+            return {
+                "partition": a.partition,
+                "dnsSuffix": suffix,
+                "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
+                "id": a.partition,
+            }
+        if token == "aws:index/getRegion:getRegion":
+            region = args.args.get("region") or a.region
+            return {
+                "region": region,
+                "name": region,
+                "id": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+            }
+        if token == "aws:organizations/getOrganization:getOrganization":
+            return {
+                "id": a.organization_id,
+                "arn": f"arn:{a.partition}:organizations::{a.management_account_id}:organization/{a.organization_id}",
+                "masterAccountId": a.management_account_id,
+                "featureSet": "ALL",
+            }
+        raise NotImplementedError(
+            f"no mock answers the invoke {token!r}; add it to trailguard.gate.mocks.PlausibleMocks.call"
+        )
+
+
+@dataclass
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping every registration request as a `Resource`."""
+
+    mocks: pulumi.runtime.Mocks
+    recorded: list[Resource] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.mocks)
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine leaves the root stack out of its children's qualified types; the SDK's mock does not.
+        if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
+            parent = ""
+        return str(super().make_urn(parent, type_, name))
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.recorded.append(_resource_from_request(request, response.urn))
+        return response
+
+
+def _resource_from_request(request: Any, urn: str) -> Resource:
+    position = request.sourcePosition if request.HasField("sourcePosition") else None
+    source = f"{position.uri.removeprefix('file://')}:{position.line}" if position and position.uri else None
+    aliases = tuple(spec.urn or spec.spec.name for spec in request.aliases)
+    return Resource(
+        urn=urn,
+        type=request.type,
+        name=request.name,
+        properties=json_format.MessageToDict(request.object),
+        custom=bool(request.custom),
+        parent=request.parent or None,
+        dependencies=tuple(sorted(request.dependencies)),
+        property_dependencies={k: tuple(sorted(v.urns)) for k, v in request.propertyDependencies.items()},
+        options=ResourceOptions(
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=tuple(request.ignoreChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            aliases=tuple(a for a in aliases if a),
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
+        ),
+        provider_urn=(request.provider.split("::")[0] + "::" + request.provider.split("::")[1])
+        if request.provider and "::" in request.provider
+        else (request.provider or None),
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """What a program registered under mocks, and what it exported."""
+
+    resources: list[Resource]
+    outputs: dict[str, Any]
+
+    def by_type(self, token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == token]
+
+    def one(self, token: str) -> Resource:
+        found = self.by_type(token)
+        if len(found) != 1:
+            raise AssertionError(f"expected exactly one {token}, found {[r.name for r in found]}")
+        return found[0]
+
+    def named(self, name: str) -> Resource:
+        for r in self.resources:
+            if r.name == name:
+                return r
+        raise KeyError(f"no resource named {name!r}; registered: {[r.name for r in self.resources]}")
+
+
+def render(
+    program: Callable[[], None],
+    *,
+    project: str = "trailguard",
+    stack: str = "test",
+    config: Mapping[str, Any] | None = None,
+    mocks: pulumi.runtime.Mocks | None = None,
+) -> Rendering:
+    """Run `program` as a Pulumi stack program under mocks and return what it registered and exported.
+
+    `config` holds fully qualified keys (`trailguard:organizationId`) with the values a stack file holds
+    (structured values as Python objects; they reach the program JSON-encoded, as the CLI passes them).
+    Exceptions from the program propagate unchanged.
+    """
+    monitor = RecordingMonitor(mocks or PlausibleMocks())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi_settings.reset_options(project=project, stack=stack)
+        pulumi.runtime.set_all_config(
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
+        )
+        pulumi_settings.SETTINGS.rpc_manager.clear()
+        pulumi_settings.SETTINGS.outputs.clear()
+        # set_mocks makes the root Stack that the program's resources and exports attach to.
+        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        _sync_await(run_pulumi_func(program))
+        root = pulumi_settings.get_root_resource()
+        exports: dict[str, Any] = dict(getattr(root, "outputs", None) or {})
+        outputs = {k: _sync_await(pulumi.Output.from_input(v).future()) for k, v in exports.items()}
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    return Rendering(resources=list(monitor.recorded), outputs=outputs)
