@@ -28,7 +28,10 @@ lint: setup ## ruff over everything
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup ## mypy --strict on the library code
+typecheck: setup ## mypy --strict on the library, the gate and the pack
+	mkdir -p build/typecheck
+	ln -sfn ../../components build/typecheck/trailguard
+	ln -sfn ../../gate build/typecheck/trailguard_gate
 	$(BIN)/mypy
 
 unit: setup ## the pytest suite

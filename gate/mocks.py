@@ -24,7 +24,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from trailguard.gate.model import Resource, ResourceOptions
+from trailguard_gate.model import Resource, ResourceOptions
 
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 """The wire signature key (`4dabf18193072939515e22adb298388d`) value marking a secret."""
@@ -156,7 +156,7 @@ class PlausibleMocks(pulumi.runtime.Mocks):
                 "featureSet": "ALL",
             }
         raise NotImplementedError(
-            f"no mock answers the invoke {token!r}; add it to trailguard.gate.mocks.PlausibleMocks.call"
+            f"no mock answers the invoke {token!r}; add it to trailguard_gate.mocks.PlausibleMocks.call"
         )
 
 
@@ -176,8 +176,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent = ""
         return str(super().make_urn(parent, type_, name))
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.recorded.append(_resource_from_request(request, response.urn))
         return response

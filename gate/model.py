@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
@@ -45,7 +45,7 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's sentinel for a value that is not known until update (pulumi.runtime.rpc.UNKNOWN)."""
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How a finding weighs on the gate's verdict."""
 
     MANDATORY = "mandatory"

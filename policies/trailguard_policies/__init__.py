@@ -1,0 +1,1 @@
+"""CloudTrail best-practice policies for Pulumi CrossGuard."""
