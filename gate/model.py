@@ -70,3 +70,22 @@ class Finding:
     fix: str | None = None
     url: str | None = None
     severity: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """What the gate found for one target: a stack of a Pulumi project, or one audited AWS account and Region."""
+
+    name: str
+    """The stack name (`dev`) or the audited scope (`111111111111/us-east-1`)."""
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+    """Set when the target could not be judged at all (bad config, program error, access denied)."""
+    resources: int = 0
+    """How many resources were judged."""
+    location: str | None = None
+    """The file a finding is reported against when it has no better place: the stack's config file."""
+
+    @property
+    def mandatory(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level is Level.MANDATORY)
