@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,11 +73,39 @@ _NAME_INPUTS: dict[str, str] = {
 }
 
 
-class PlausibleMocks(pulumi.runtime.Mocks):
-    """Answers registrations and invokes with values in AWS's formats, derived from the inputs."""
+StackOutputs = Callable[[str], Mapping[str, Any] | None]
+"""Answers a `StackReference` by the referenced stack's name with that stack's outputs, or None if unknown."""
 
-    def __init__(self, account: MockAccount | None = None) -> None:
+
+class UnresolvedStackReference(LookupError):
+    """A program referenced a stack whose outputs the gate cannot know."""
+
+
+class PlausibleMocks(pulumi.runtime.Mocks):
+    """Answers registrations and invokes with values in AWS's formats, derived from the inputs.
+
+    `stack_outputs` answers `pulumi.StackReference`s: a mapping from stack name to its outputs, or a function
+    (the gate renders the referenced stack of the same project under mocks and returns what it exports).
+    """
+
+    def __init__(
+        self,
+        account: MockAccount | None = None,
+        *,
+        stack_outputs: StackOutputs | Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.account = account or MockAccount()
+        self._stack_outputs = stack_outputs
+
+    def referenced_stack_outputs(self, name: str) -> dict[str, Any]:
+        source = self._stack_outputs
+        outputs = source(name) if callable(source) else (source or {}).get(name)
+        if outputs is None:
+            raise UnresolvedStackReference(
+                f"StackReference {name!r}: the gate cannot know that stack's outputs offline; reference a stack "
+                "of the same project (it is rendered under mocks too), e.g. pulumi.StackReference('log-archive')"
+            )
+        return dict(outputs)
 
     def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
         a = self.account
@@ -88,6 +116,9 @@ class PlausibleMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
+        if args.typ == "pulumi:pulumi:StackReference":
+            name = str(inputs.get("name") or args.name)
+            return name, {"name": name, "outputs": self.referenced_stack_outputs(name), "secretOutputNames": []}
         if not args.custom:
             return None, inputs
         token = args.typ
@@ -155,9 +186,79 @@ class PlausibleMocks(pulumi.runtime.Mocks):
                 "masterAccountId": a.management_account_id,
                 "featureSet": "ALL",
             }
+        if token == "aws:index/getServicePrincipal:getServicePrincipal":
+            service = str(args.args.get("serviceName", ""))
+            region = str(args.args.get("region") or a.region)
+            suffix = "amazonaws.com.cn" if a.partition == "aws-cn" else "amazonaws.com"
+            return {"id": service, "name": f"{service}.{suffix}", "region": region, "suffix": suffix}
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{a.region}{letter}" for letter in "abc"]
+            return {"id": a.region, "names": names, "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)], "groupNames": []}
+        if token == "aws:iam/getSessionContext:getSessionContext":
+            arn = str(args.args.get("arn", ""))
+            return {"arn": arn, "issuerArn": arn, "issuerId": "", "issuerName": "", "sessionName": "", "id": arn}
+        if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+            document = policy_document(args.args)
+            return {
+                "json": json.dumps(document, indent=2),
+                "minifiedJson": json.dumps(document, separators=(",", ":")),
+                "id": _suffix(json.dumps(document, sort_keys=True)),
+            }
         raise NotImplementedError(
             f"no mock answers the invoke {token!r}; add it to trailguard_gate.mocks.PlausibleMocks.call"
         )
+
+
+def _one_or_many(values: Any) -> Any:
+    """Terraform's aws_iam_policy_document writes a single value as a string and several as a sorted list."""
+    items = list(values or [])
+    return items[0] if len(items) == 1 else items
+
+
+def policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON document `aws.iam.get_policy_document` returns for these arguments, as Terraform renders it.
+
+    Statements with the same `sid` in `overridePolicyDocuments` replace the generated ones, as the data source does.
+    """
+    statements: list[dict[str, Any]] = []
+    for source in args.get("sourcePolicyDocuments") or []:
+        statements.extend(json.loads(source).get("Statement", []))
+    for st in args.get("statements") or []:
+        rendered: dict[str, Any] = {}
+        if st.get("sid"):
+            rendered["Sid"] = st["sid"]
+        rendered["Effect"] = st.get("effect") or "Allow"
+        for key, out in (("actions", "Action"), ("notActions", "NotAction")):
+            if st.get(key):
+                rendered[out] = _one_or_many(st[key])
+        for key, out in (("resources", "Resource"), ("notResources", "NotResource")):
+            if st.get(key):
+                rendered[out] = _one_or_many(st[key])
+        for key, out in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            if st.get(key):
+                principals: dict[str, Any] = {}
+                for p in st[key]:
+                    if p.get("type") == "*" and p.get("identifiers") == ["*"]:
+                        principals = {"*": "*"}
+                        break
+                    principals[p["type"]] = _one_or_many(p.get("identifiers"))
+                rendered[out] = "*" if principals == {"*": "*"} else principals
+        if st.get("conditions"):
+            conditions: dict[str, dict[str, Any]] = {}
+            for c in st["conditions"]:
+                conditions.setdefault(c["test"], {})[c["variable"]] = _one_or_many(c.get("values"))
+            rendered["Condition"] = conditions
+        statements = [s for s in statements if not rendered.get("Sid") or s.get("Sid") != rendered["Sid"]]
+        statements.append(rendered)
+    for override in args.get("overridePolicyDocuments") or []:
+        for st in json.loads(override).get("Statement", []):
+            statements = [s for s in statements if not st.get("Sid") or s.get("Sid") != st["Sid"]]
+            statements.append(st)
+    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    document["Statement"] = statements
+    return document
 
 
 @dataclass
@@ -241,12 +342,14 @@ def render(
     stack: str = "test",
     config: Mapping[str, Any] | None = None,
     mocks: pulumi.runtime.Mocks | None = None,
+    secret_keys: Sequence[str] = (),
 ) -> Rendering:
     """Run `program` as a Pulumi stack program under mocks and return what it registered and exported.
 
     `config` holds fully qualified keys (`trailguard:organizationId`) with the values a stack file holds
     (structured values as Python objects; they reach the program JSON-encoded, as the CLI passes them).
-    Exceptions from the program propagate unchanged.
+    `secret_keys` name the config keys the stack file holds as secrets. Exceptions from the program propagate
+    unchanged.
     """
     monitor = RecordingMonitor(mocks or PlausibleMocks())
     loop = asyncio.new_event_loop()
@@ -254,7 +357,8 @@ def render(
     try:
         pulumi_settings.reset_options(project=project, stack=stack)
         pulumi.runtime.set_all_config(
-            {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()},
+            list(secret_keys),
         )
         pulumi_settings.SETTINGS.rpc_manager.clear()
         pulumi_settings.SETTINGS.outputs.clear()

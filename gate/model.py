@@ -70,6 +70,17 @@ class Finding:
     fix: str | None = None
     url: str | None = None
     severity: str | None = None
+    description: str | None = None
+    """What the rule verifies, one sentence (the policy's description, the checkov check's name)."""
+    source: str | None = None
+    """`path:line` of the user code that registered the resource, where known."""
+    suppression: str | None = None
+    """The reason a committed skip gives for this finding; a suppressed finding never fails the gate."""
+
+    @property
+    def fails(self) -> bool:
+        """Whether this finding alone fails the gate."""
+        return self.level is Level.MANDATORY and self.suppression is None
 
 
 @dataclass(frozen=True)
@@ -89,3 +100,57 @@ class TargetResult:
     @property
     def mandatory(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.level is Level.MANDATORY)
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """The findings that fail the gate: mandatory and not suppressed by a committed skip."""
+        return tuple(f for f in self.findings if f.fails)
+
+
+def resource_to_json(resource: Resource) -> dict[str, Any]:
+    """A `Resource` as plain JSON, for passing renderings between processes."""
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "name": resource.name,
+        "properties": resource.properties,
+        "custom": resource.custom,
+        "parent": resource.parent,
+        "dependencies": list(resource.dependencies),
+        "propertyDependencies": {k: list(v) for k, v in resource.property_dependencies.items()},
+        "options": {
+            "protect": resource.options.protect,
+            "retainOnDelete": resource.options.retain_on_delete,
+            "ignoreChanges": list(resource.options.ignore_changes),
+            "deleteBeforeReplace": resource.options.delete_before_replace,
+            "aliases": list(resource.options.aliases),
+            "additionalSecretOutputs": list(resource.options.additional_secret_outputs),
+        },
+        "provider": resource.provider_urn,
+        "source": resource.source,
+    }
+
+
+def resource_from_json(data: dict[str, Any]) -> Resource:
+    """The inverse of `resource_to_json`."""
+    options = data.get("options") or {}
+    return Resource(
+        urn=data["urn"],
+        type=data["type"],
+        name=data["name"],
+        properties=dict(data.get("properties") or {}),
+        custom=bool(data.get("custom", True)),
+        parent=data.get("parent"),
+        dependencies=tuple(data.get("dependencies") or ()),
+        property_dependencies={k: tuple(v) for k, v in (data.get("propertyDependencies") or {}).items()},
+        options=ResourceOptions(
+            protect=bool(options.get("protect", False)),
+            retain_on_delete=bool(options.get("retainOnDelete", False)),
+            ignore_changes=tuple(options.get("ignoreChanges") or ()),
+            delete_before_replace=bool(options.get("deleteBeforeReplace", False)),
+            aliases=tuple(options.get("aliases") or ()),
+            additional_secret_outputs=tuple(options.get("additionalSecretOutputs") or ()),
+        ),
+        provider_urn=data.get("provider"),
+        source=data.get("source"),
+    )
