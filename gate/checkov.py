@@ -1,0 +1,244 @@
+"""Run checkov's `terraform_plan` framework on exported stacks and tie each failed check back to a Pulumi resource.
+
+checkov's pins conflict with pulumi's, so it lives in its own environment and is called as a command. Skips
+live in a committed YAML file; each names a check, optionally the stacks and resources it covers, and a reason:
+a skip without a reason is an error, because a silent exception is how audit gaps start.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trailguard_gate.model import Finding, Level
+from trailguard_gate.tfplan import TerraformPlan
+
+ENV_CHECKOV = "TRAILGUARD_CHECKOV"
+CHECKOV_INDEX = "https://www.checkov.io/5.Policy%20Index/terraform.html"
+"""checkov's list of Terraform checks, the help link where checkov (offline) gives no guideline of its own."""
+INSTALL_HINT = (
+    "install it in its own virtualenv (its pins conflict with pulumi's), e.g. "
+    "python3 -m venv .venv-checkov && .venv-checkov/bin/pip install checkov; "
+    f"then pass --checkov PATH, set {ENV_CHECKOV}, or skip it with --no-checkov"
+)
+_CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
+_SKIP_KEYS = {"check", "reason", "resources", "stacks"}
+SKIPS_EXAMPLE = "- check: CKV_AWS_144\n    reason: cross-Region replication is configured per stack, off in dev"
+
+
+class CheckovError(RuntimeError):
+    """checkov is missing or failed to run; the gate cannot judge with it."""
+
+
+class SkipsError(ValueError):
+    """The skips file is malformed: the message names the entry and shows a valid one."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A committed decision that a checkov check does not apply, and why."""
+
+    check: str
+    reason: str
+    resources: tuple[str, ...] = ()
+    """Shell patterns over Pulumi resource names or URNs; empty means every resource."""
+    stacks: tuple[str, ...] = ()
+    """Stack names; empty means every stack."""
+
+    @property
+    def is_global(self) -> bool:
+        return not self.resources and not self.stacks
+
+    def covers(self, stack: str, finding: Finding) -> bool:
+        if finding.rule != self.check or (self.stacks and stack not in self.stacks):
+            return False
+        if not self.resources:
+            return True
+        names = [n for n in (finding.resource_name, finding.urn) if n]
+        return any(fnmatch.fnmatchcase(n, p) for n in names for p in self.resources)
+
+    def describe(self) -> str:
+        scope = []
+        if self.stacks:
+            scope.append(f"stacks {', '.join(self.stacks)}")
+        if self.resources:
+            scope.append(f"resources {', '.join(self.resources)}")
+        return f"{self.check}" + (f" ({'; '.join(scope)})" if scope else "")
+
+
+def load_skips(path: Path) -> list[Skip]:
+    """Read and validate the skips file; a missing file means no skips."""
+    if not path.is_file():
+        return []
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SkipsError(f"{path}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if document is None:
+        return []
+    entries = document.get("skips") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise SkipsError(f"{path}: expected a 'skips' list, e.g.\nskips:\n  {SKIPS_EXAMPLE}")
+    return [_skip(path, i, entry) for i, entry in enumerate(entries, start=1)]
+
+
+def _skip(path: Path, index: int, entry: Any) -> Skip:
+    where = f"{path}: skip entry {index}"
+    if not isinstance(entry, dict):
+        raise SkipsError(f"{where} is not a mapping; each entry looks like\n  {SKIPS_EXAMPLE}")
+    check = entry.get("check")
+    where += f" ({check})" if isinstance(check, str) else ""
+    unknown = sorted(set(entry) - _SKIP_KEYS)
+    if unknown:
+        raise SkipsError(f"{where}: unknown key {unknown[0]!r}; the keys are check, reason, resources, stacks")
+    if not isinstance(check, str) or not _CHECK_ID.match(check):
+        raise SkipsError(f"{where}: 'check' must be a checkov check id, e.g. CKV_AWS_144 or CKV2_AWS_62")
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise SkipsError(
+            f"{where} has no reason: every skip says why the check does not apply, e.g.\n  {SKIPS_EXAMPLE}"
+        )
+    lists = {}
+    for key in ("resources", "stacks"):
+        value = entry.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SkipsError(f"{where}: {key!r} must be a list of names or patterns, e.g. {key}: [dev]")
+        lists[key] = tuple(value)
+    return Skip(check=check, reason=reason.strip(), resources=lists["resources"], stacks=lists["stacks"])
+
+
+def locate_checkov(explicit: str | None, project_dir: Path) -> str:
+    """The checkov executable: `--checkov`, then $TRAILGUARD_CHECKOV, `.venv-checkov/bin/checkov`, then PATH."""
+    if explicit:
+        if Path(explicit).is_file() or shutil.which(explicit):
+            return str(Path(explicit)) if Path(explicit).is_file() else str(shutil.which(explicit))
+        raise CheckovError(f"--checkov {explicit}: no such executable; {INSTALL_HINT}")
+    env = os.environ.get(ENV_CHECKOV)
+    if env:
+        if Path(env).is_file():
+            return env
+        raise CheckovError(f"{ENV_CHECKOV}={env}: no such executable; {INSTALL_HINT}")
+    for base in (project_dir, *project_dir.parents):
+        candidate = base / ".venv-checkov" / "bin" / "checkov"
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("checkov")
+    if found:
+        return found
+    raise CheckovError(f"checkov was not found; {INSTALL_HINT}")
+
+
+def _file_key(stack: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stack) + ".tfplan.json"
+
+
+def checkov_command(executable: str, files: Sequence[Path], skips: Sequence[Skip]) -> list[str]:
+    command = [executable, "--framework", "terraform_plan", "--output", "json", "--soft-fail", "--skip-download"]
+    for path in files:
+        command += ["--file", str(path)]
+    global_checks = sorted({s.check for s in skips if s.is_global})
+    if global_checks:
+        command += ["--skip-check", ",".join(global_checks)]
+    return command
+
+
+def run_checkov(
+    plans: Mapping[str, TerraformPlan],
+    *,
+    executable: str,
+    skips: Sequence[Skip] = (),
+    timeout: float = 600.0,
+) -> dict[str, list[Finding]]:
+    """Scan every stack's plan in one checkov run; the failed checks per stack, with skips applied."""
+    if not plans:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="trailguard-checkov-") as scratch:
+        files = {}
+        for stack, plan in plans.items():
+            path = Path(scratch) / _file_key(stack)
+            path.write_text(plan.dumps(), encoding="utf-8")
+            files[path.name] = stack
+        env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+        try:
+            proc = subprocess.run(
+                checkov_command(executable, [Path(scratch) / f for f in files], skips),
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise CheckovError(f"checkov did not finish within {timeout:g} seconds") from None
+        except OSError as exc:
+            raise CheckovError(f"cannot run {executable}: {exc.strerror}; {INSTALL_HINT}") from None
+        failed = parse_output(proc.stdout, proc.stderr, proc.returncode)
+    findings: dict[str, list[Finding]] = {stack: [] for stack in plans}
+    for check in failed:
+        key = Path(str(check.get("file_path", ""))).name
+        stack = files.get(key)
+        if stack is None:
+            continue
+        findings[stack].append(_finding(check, plans[stack]))
+    return {stack: apply_skips(stack, found, skips) for stack, found in findings.items()}
+
+
+def parse_output(stdout: str, stderr: str, returncode: int) -> list[dict[str, Any]]:
+    """The failed checks in checkov's JSON report; a CheckovError naming checkov's own words if it crashed."""
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        lines = (stderr or stdout).strip().splitlines()
+        tail = " / ".join(line.strip() for line in lines[-3:]) or f"exit code {returncode}"
+        raise CheckovError(f"checkov failed: {tail}") from None
+    reports = report if isinstance(report, list) else [report]
+    failed: list[dict[str, Any]] = []
+    for part in reports:
+        if isinstance(part, dict) and part.get("check_type", "terraform_plan") == "terraform_plan":
+            failed.extend((part.get("results") or {}).get("failed_checks") or [])
+    return failed
+
+
+def _finding(check: Mapping[str, Any], plan: TerraformPlan) -> Finding:
+    address = str(check.get("resource_address") or check.get("resource") or "")
+    resource = plan.resources.get(address)
+    name = str(check.get("check_name") or check.get("check_id"))
+    return Finding(
+        tool="checkov",
+        rule=str(check.get("check_id")),
+        level=Level.MANDATORY,
+        message=f"{name} (checkov, as {address})",
+        urn=resource.urn if resource else None,
+        resource_name=resource.name if resource else address,
+        resource_type=resource.type if resource else None,
+        fix=None,
+        url=str(check.get("guideline") or CHECKOV_INDEX),
+        severity=str(check["severity"]).lower() if check.get("severity") else None,
+        description=name,
+        source=resource.source if resource else None,
+    )
+
+
+def apply_skips(stack: str, findings: Sequence[Finding], skips: Sequence[Skip]) -> list[Finding]:
+    """Mark the findings a scoped skip covers as suppressed, with its reason; global skips never reach here."""
+    out = []
+    for finding in findings:
+        skip = next((s for s in skips if not s.is_global and s.covers(stack, finding)), None)
+        if skip is not None:
+            finding = Finding(**{**finding.__dict__, "suppression": skip.reason})
+        out.append(finding)
+    return out
