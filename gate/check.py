@@ -1,0 +1,211 @@
+"""`trailguard check` without the command line: render each stack, judge it with the policy pack and checkov.
+
+The pack runs as its own process through the Analyzer gRPC protocol (`trailguard_gate.analyzer`), exactly as
+`pulumi preview --policy-pack` runs it; checkov runs on the Terraform-plan export of the same resources.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trailguard_gate.checkov import Skip, run_checkov
+from trailguard_gate.model import Finding, Level, Resource, TargetResult
+from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, render_stacks, stack_config
+from trailguard_gate.tfplan import TerraformPlan, export_plan
+
+Progress = Callable[[str], None]
+
+
+class UsageError(ValueError):
+    """The command was asked for something it cannot do (exit 2); the message says what to pass instead."""
+
+
+def default_policy_pack() -> Path:
+    """The pack shipped with this package (`policies/`, installed as `trailguard_pack`)."""
+    spec = importlib.util.find_spec("trailguard_pack")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise UsageError("the bundled policy pack (trailguard_pack) is not installed; pass --policy-pack DIR")
+    return Path(locations[0])
+
+
+def pack_python(pack_dir: Path) -> str:
+    """The pack's own virtualenv where `PulumiPolicy.yaml` names one that exists, else this interpreter."""
+    try:
+        document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return sys.executable
+    runtime = document.get("runtime") if isinstance(document, dict) else None
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    venv = options.get("virtualenv") if isinstance(options, dict) else None
+    if isinstance(venv, str):
+        candidate = Path(venv) if Path(venv).is_absolute() else pack_dir / venv
+        if (candidate / "bin" / "python").exists():
+            return str(candidate / "bin" / "python")
+    return sys.executable
+
+
+def load_policy_config(path: Path | None) -> dict[str, Any] | None:
+    """The JSON file `pulumi preview --policy-pack-config` takes: policy name -> level or settings."""
+    if path is None:
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--policy-config {path}: cannot be read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise UsageError(f"--policy-config {path}: not valid JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise UsageError(f'--policy-config {path}: expected a JSON object of policy names, e.g. {{"all": "mandatory"}}')
+    return document
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    project: Project
+    stacks: Sequence[str]
+    policy_pack: Path | None
+    """None skips the pack (only for tests and `--no-pack`)."""
+    policy_config: Mapping[str, Any] | None = None
+    checkov: str | None = None
+    """The checkov executable; None skips checkov."""
+    skips: Sequence[Skip] = field(default_factory=tuple)
+    organization: str = "organization"
+    jobs: int = 4
+    timeout: float = DEFAULT_TIMEOUT
+
+
+def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> list[TargetResult]:
+    """Render, judge and collect one `TargetResult` per stack, in the order asked."""
+    project = options.project
+    progress(f"rendering {len(options.stacks)} stack(s) of {project.name} under mocks")
+
+    def rendered(r: StackRendering) -> None:
+        state = f"could not be rendered: {r.error.splitlines()[0]}" if r.error else f"{len(r.resources)} resources"
+        progress(f"  {r.stack}: {state} ({r.seconds:.1f}s)")
+
+    renderings = render_stacks(project, options.stacks, jobs=options.jobs, timeout=options.timeout, on_done=rendered)
+    good = [r for r in renderings if not r.error]
+    findings: dict[str, list[Finding]] = {r.stack: [] for r in good}
+    errors: dict[str, str] = {r.stack: r.error for r in renderings if r.error}
+    if good and options.policy_pack is not None:
+        for stack, outcome in _judge_with_pack(options, good, progress).items():
+            if isinstance(outcome, str):
+                errors[stack] = outcome
+            else:
+                findings[stack].extend(outcome)
+    if good and options.checkov is not None:
+        for stack, outcome in _judge_with_checkov(options, good, progress).items():
+            if isinstance(outcome, str):
+                errors.setdefault(stack, outcome)
+            else:
+                findings[stack].extend(outcome)
+    return [
+        TargetResult(
+            name=r.stack,
+            findings=tuple(findings.get(r.stack, ())),
+            error=errors.get(r.stack),
+            resources=len(r.resources),
+            location=_display_path(r.config_file),
+        )
+        for r in renderings
+    ]
+
+
+def _display_path(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path, Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _judge_with_pack(
+    options: CheckOptions, renderings: Sequence[StackRendering], progress: Progress
+) -> dict[str, list[Finding] | str]:
+    from trailguard_gate.analyzer import PolicyPack
+
+    assert options.policy_pack is not None
+    started = time.monotonic()
+    out: dict[str, list[Finding] | str] = {}
+    try:
+        with PolicyPack(options.policy_pack, python=pack_python(options.policy_pack), timeout=options.timeout) as pack:
+            info = pack.info()
+            policies = {p.name: p for p in info.policies}
+            progress(f"policy pack {info.name} ({len(policies)} policies) on {len(renderings)} stack(s)")
+            if options.policy_config:
+                pack.configure(dict(options.policy_config))
+            for r in renderings:
+                pack.configure_stack(
+                    stack=r.stack, project=options.project.name, organization=options.organization, tags={}
+                )
+                diagnostics = pack.preview(list(r.resources))
+                by_urn = {res.urn: res for res in r.resources}
+                out[r.stack] = [
+                    _policy_finding(d, policies.get(d.policy_name), by_urn)
+                    for d in diagnostics
+                    if Level(d.enforcement_level) is not Level.DISABLED
+                ]
+    except Exception as exc:  # a pack that cannot start or crashes judges no stack: each says why
+        message = f"policy pack {options.policy_pack}: {exc}"
+        return {r.stack: out.get(r.stack, message) for r in renderings}
+    progress(f"  policy pack done ({time.monotonic() - started:.1f}s)")
+    return out
+
+
+def _policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:
+    resource = by_urn.get(diagnostic.urn or "")
+    steps = getattr(policy, "remediation_steps", None) if policy is not None else None
+    return Finding(
+        tool="policy",
+        rule=diagnostic.policy_name,
+        level=Level(diagnostic.enforcement_level),
+        message=diagnostic.message,
+        urn=diagnostic.urn or None,
+        resource_name=resource.name if resource else None,
+        resource_type=resource.type if resource else None,
+        fix=steps or None,
+        url=(getattr(policy, "url", None) or None) if policy is not None else None,
+        severity=(diagnostic.severity or getattr(policy, "severity", None) or None),
+        description=(getattr(policy, "description", None) or diagnostic.description or None),
+        source=resource.source if resource else None,
+    )
+
+
+def _judge_with_checkov(
+    options: CheckOptions, renderings: Sequence[StackRendering], progress: Progress
+) -> dict[str, list[Finding] | str]:
+    from trailguard_gate.checkov import CheckovError
+
+    assert options.checkov is not None
+    started = time.monotonic()
+    plans: dict[str, TerraformPlan] = {}
+    for r in renderings:
+        region = _region(options.project, r.stack)
+        plans[r.stack] = export_plan(r.resources, region=region)
+    count = sum(len(p.resources) for p in plans.values())
+    progress(f"checkov on {len(plans)} stack(s), {count} AWS resources")
+    try:
+        found = run_checkov(plans, executable=options.checkov, skips=options.skips, timeout=options.timeout)
+    except CheckovError as exc:
+        return {stack: str(exc) for stack in plans}
+    progress(f"  checkov done ({time.monotonic() - started:.1f}s)")
+    return dict(found)
+
+
+def _region(project: Project, stack: str) -> str | None:
+    try:
+        value = stack_config(project, stack).values.get("aws:region")
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,404 @@
+"""Render the gate's results for people and for machines: a text table, JSON, SARIF 2.1.0, JUnit XML, Markdown.
+
+`render_report` and `exit_code` are the two entry points; `trailguard check` and `trailguard audit` share them.
+SARIF follows the OASIS 2.1.0 schema (vendored in `schemas/`) and what GitHub code scanning reads:
+https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from trailguard_gate.model import Finding, Level, TargetResult
+
+FORMATS = ("text", "json", "sarif", "junit", "markdown")
+TOOL_NAME = "trailguard"
+TOOL_URI = "https://github.com/trailguard/trailguard"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+ERROR_RULE = "trailguard-target-error"
+"""The SARIF rule of a target that could not be rendered or judged (bad config, program error)."""
+MARKDOWN_LIMIT = 60_000
+"""GitHub rejects a comment over 65,536 characters; the summary stops short of that."""
+
+EXIT_CLEAN, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
+
+
+def exit_code(results: Sequence[TargetResult]) -> int:
+    """0 clean; 1 a mandatory violation or failed checkov check; 2 a target that could not be judged."""
+    if any(r.error for r in results):
+        return EXIT_ERROR
+    if any(r.failing for r in results):
+        return EXIT_VIOLATION
+    return EXIT_CLEAN
+
+
+def render_report(results: Sequence[TargetResult], fmt: str) -> str:
+    """The report in `fmt`, one of FORMATS."""
+    renderers: dict[str, Callable[[Sequence[TargetResult]], str]] = {
+        "text": render_text,
+        "json": render_json,
+        "sarif": render_sarif,
+        "junit": render_junit,
+        "markdown": render_markdown,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}, e.g. sarif")
+    return renderers[fmt](results)
+
+
+def _sorted(findings: Sequence[Finding]) -> list[Finding]:
+    order = {Level.MANDATORY: 0, Level.ADVISORY: 1, Level.REMEDIATE: 2, Level.DISABLED: 3}
+    return sorted(findings, key=lambda f: (f.suppression is not None, order[f.level], f.rule, f.resource_name or ""))
+
+
+def _level_label(finding: Finding) -> str:
+    return "skipped" if finding.suppression is not None else finding.level.value
+
+
+def _fix(finding: Finding) -> str:
+    if finding.suppression is not None:
+        return f"skipped: {finding.suppression}"
+    return finding.fix or (f"see {finding.url}" if finding.url else "")
+
+
+def _verdict(result: TargetResult) -> str:
+    if result.error:
+        return "ERROR"
+    return "FAIL" if result.failing else "PASS"
+
+
+# --- text -------------------------------------------------------------------------------------------------------
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
+    """A plain-text table whose cells wrap within their column."""
+    lines = []
+    rule = "  ".join("-" * w for w in widths)
+    for cells in [headers, *rows]:
+        wrapped = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(cells, widths, strict=True)]
+        for i in range(max(len(w) for w in wrapped)):
+            parts = [(w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths, strict=True)]
+            lines.append("  ".join(parts).rstrip())
+        if cells is headers:
+            lines.append(rule)
+    return lines
+
+
+def _column_widths(rows: Sequence[Sequence[str]], total: int) -> list[int]:
+    fixed = [max(len("LEVEL"), *(len(r[0]) for r in rows))]
+    for col, cap in ((1, 44), (2, 36)):
+        fixed.append(min(cap, max(len(("RULE", "RESOURCE")[col - 1]), *(len(r[col]) for r in rows))))
+    rest = max(40, total - sum(fixed) - 2 * 4)
+    message = max(24, rest * 3 // 5)
+    return [*fixed, message, max(16, rest - message)]
+
+
+def render_text(results: Sequence[TargetResult]) -> str:
+    """A table per target: level, policy or check, resource, message, fix; then a one-line summary."""
+    total = shutil.get_terminal_size((160, 24)).columns
+    out: list[str] = []
+    for result in results:
+        header = f"{result.name}: {_verdict(result)}"
+        header += f" ({result.resources} resources" + (f", {result.location})" if result.location else ")")
+        out.append(header)
+        if result.error:
+            out.extend(f"  {line}" for line in result.error.splitlines())
+        findings = _sorted(result.findings)
+        if findings:
+            rows = [[_level_label(f), f.rule, f.resource_name or "(stack)", f.message, _fix(f)] for f in findings]
+            widths = _column_widths(rows, total - 2)
+            out.extend(f"  {line}" for line in _table(["LEVEL", "RULE", "RESOURCE", "MESSAGE", "FIX"], rows, widths))
+        elif not result.error:
+            out.append("  no findings")
+        out.append("")
+    out.append(_summary_line(results))
+    return "\n".join(out) + "\n"
+
+
+def _summary_line(results: Sequence[TargetResult]) -> str:
+    failing = sum(len(r.failing) for r in results)
+    advisory = sum(1 for r in results for f in r.findings if f.level is Level.ADVISORY and f.suppression is None)
+    skipped = sum(1 for r in results for f in r.findings if f.suppression is not None)
+    errors = sum(1 for r in results if r.error)
+    return (
+        f"{len(results)} target{'s' if len(results) != 1 else ''}: {failing} failing, {advisory} advisory, "
+        f"{skipped} skipped, {errors} could not be checked"
+    )
+
+
+# --- json -------------------------------------------------------------------------------------------------------
+
+
+def render_json(results: Sequence[TargetResult]) -> str:
+    document = {
+        "exitCode": exit_code(results),
+        "summary": _summary_line(results),
+        "targets": [
+            {
+                "name": r.name,
+                "verdict": _verdict(r).lower(),
+                "error": r.error,
+                "resources": r.resources,
+                "location": r.location,
+                "findings": [
+                    {k: (v.value if isinstance(v, Level) else v) for k, v in asdict(f).items()}
+                    for f in _sorted(r.findings)
+                ],
+            }
+            for r in results
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+# --- sarif ------------------------------------------------------------------------------------------------------
+
+
+def _relative_uri(path: str) -> str | None:
+    """A path under the current directory (the repository root in CI) as a relative URI; else None."""
+    try:
+        rel = Path(os.path.relpath(Path(path).resolve(), Path.cwd()))
+    except ValueError:
+        return None
+    if (rel.parts and rel.parts[0] == "..") or "site-packages" in rel.parts:
+        return None
+    return rel.as_posix()
+
+
+def _location(finding: Finding | None, result: TargetResult) -> dict[str, Any] | None:
+    """The component's source line where known and inside the repository, else the stack's config file."""
+    if finding is not None and finding.source and ":" in finding.source:
+        path, _, line = finding.source.rpartition(":")
+        uri = _relative_uri(path)
+        if uri and line.isdigit():
+            return _physical(uri, int(line))
+    if result.location:
+        uri = _relative_uri(result.location)
+        if uri:
+            return _physical(uri, 1)
+    return None
+
+
+def _physical(uri: str, line: int) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(1, line)},
+        }
+    }
+
+
+def _sarif_level(finding: Finding) -> str:
+    return {Level.MANDATORY: "error", Level.ADVISORY: "warning"}.get(finding.level, "note")
+
+
+def _rule(finding: Finding) -> dict[str, Any]:
+    description = finding.description or finding.message
+    help_text = finding.fix or description
+    if finding.url:
+        help_text += f" See {finding.url}"
+    rule: dict[str, Any] = {
+        "id": finding.rule,
+        "name": finding.rule,
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": description},
+        "help": {"text": help_text, "markdown": help_text},
+        "defaultConfiguration": {"level": _sarif_level(finding)},
+        "properties": {"tags": ["security", finding.tool]},
+    }
+    if finding.url:
+        rule["helpUri"] = finding.url
+    if finding.severity:
+        # GitHub orders alerts by this CVSS-like score: https://docs.github.com/en/code-security/code-scanning
+        score = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}.get(finding.severity.lower())
+        if score:
+            rule["properties"]["security-severity"] = score
+    return rule
+
+
+def render_sarif(results: Sequence[TargetResult]) -> str:
+    rules: dict[str, dict[str, Any]] = {}
+    sarif_results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for result in results:
+        if result.error:
+            rules.setdefault(
+                ERROR_RULE,
+                {
+                    "id": ERROR_RULE,
+                    "name": ERROR_RULE,
+                    "shortDescription": {"text": "The target could not be rendered or judged."},
+                    "help": {"text": "Fix the stack's config or program so that it renders; the message says how."},
+                    "defaultConfiguration": {"level": "error"},
+                },
+            )
+            entry: dict[str, Any] = {
+                "ruleId": ERROR_RULE,
+                "level": "error",
+                "message": {"text": f"{result.name}: {result.error}"},
+                "partialFingerprints": {"trailguard/v1": _fingerprint(result.name, ERROR_RULE, "")},
+            }
+            where = _location(None, result)
+            if where:
+                entry["locations"] = [where]
+            sarif_results.append(entry)
+            notifications.append({"level": "error", "message": {"text": f"{result.name}: {result.error}"}})
+        for finding in _sorted(result.findings):
+            rules.setdefault(finding.rule, _rule(finding))
+            sarif_results.append(_sarif_result(finding, result))
+    rule_ids = list(rules)
+    for entry in sarif_results:
+        entry["ruleIndex"] = rule_ids.index(entry["ruleId"])
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "informationUri": TOOL_URI,
+                "semanticVersion": _version(),
+                "rules": list(rules.values()),
+            }
+        },
+        "automationDetails": {"id": "trailguard/"},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+        "invocations": [
+            {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications},
+        ],
+        "results": sarif_results,
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+
+
+def _sarif_result(finding: Finding, result: TargetResult) -> dict[str, Any]:
+    resource = finding.resource_name or "(stack)"
+    entry: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "level": _sarif_level(finding),
+        "message": {"text": f"{finding.message} [stack {result.name}, resource {resource}]"},
+        "partialFingerprints": {"trailguard/v1": _fingerprint(result.name, finding.rule, finding.urn or resource)},
+        "properties": {"stack": result.name, "tool": finding.tool, "enforcementLevel": finding.level.value},
+    }
+    where = _location(finding, result)
+    if where:
+        if finding.urn:
+            where["logicalLocations"] = [{"name": resource, "fullyQualifiedName": finding.urn, "kind": "resource"}]
+        entry["locations"] = [where]
+    if finding.urn:
+        entry["properties"]["urn"] = finding.urn
+    if finding.suppression is not None:
+        entry["suppressions"] = [{"kind": "external", "justification": finding.suppression}]
+    return entry
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("trailguard")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+# --- junit ------------------------------------------------------------------------------------------------------
+
+
+def render_junit(results: Sequence[TargetResult]) -> str:
+    """A test suite per target: a test per finding (mandatory ones fail), one for the render itself."""
+    suites = ET.Element("testsuites", name=TOOL_NAME)
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for result in results:
+        suite = ET.SubElement(suites, "testsuite", name=result.name)
+        counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
+        render_case = ET.SubElement(
+            suite, "testcase", classname=f"{TOOL_NAME}.{result.name}", name=f"render {result.name}"
+        )
+        if result.error:
+            ET.SubElement(render_case, "error", message=result.error, type=ERROR_RULE).text = result.error
+            counts["errors"] += 1
+        else:
+            ET.SubElement(render_case, "system-out").text = f"{result.resources} resources"
+        for finding in _sorted(result.findings):
+            counts["tests"] += 1
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"{TOOL_NAME}.{result.name}.{finding.tool}",
+                name=f"{finding.rule} {finding.resource_name or '(stack)'}",
+            )
+            detail = "\n".join(
+                x for x in (finding.message, f"urn: {finding.urn}" if finding.urn else "", _fix(finding)) if x
+            )
+            if finding.suppression is not None:
+                ET.SubElement(case, "skipped", message=finding.suppression)
+                counts["skipped"] += 1
+            elif finding.fails:
+                ET.SubElement(case, "failure", message=finding.message, type=finding.rule).text = detail
+                counts["failures"] += 1
+            else:
+                ET.SubElement(case, "system-out").text = f"{finding.level.value}: {detail}"
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        suites.set(key, str(value))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+# --- markdown ---------------------------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def render_markdown(results: Sequence[TargetResult]) -> str:
+    """A pull-request comment: a verdict per target, then each target's findings."""
+    icons = {"PASS": ":white_check_mark:", "FAIL": ":x:", "ERROR": ":warning:"}
+    lines = [
+        "## trailguard check",
+        "",
+        "| Target | Verdict | Resources | Failing | Advisory | Skipped |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        verdict = _verdict(r)
+        advisory = sum(1 for f in r.findings if f.level is Level.ADVISORY and f.suppression is None)
+        skipped = sum(1 for f in r.findings if f.suppression is not None)
+        lines.append(
+            f"| `{_cell(r.name)}` | {icons[verdict]} {verdict.lower()} | {r.resources} | {len(r.failing)} "
+            f"| {advisory} | {skipped} |"
+        )
+    lines += ["", _summary_line(results), ""]
+    for r in results:
+        if not r.error and not r.findings:
+            continue
+        lines += [f"### `{_cell(r.name)}`", ""]
+        if r.error:
+            lines += ["Could not be checked:", "", "```", r.error, "```", ""]
+        if r.findings:
+            lines += ["| Level | Rule | Resource | Message | Fix |", "|---|---|---|---|---|"]
+            for f in _sorted(r.findings):
+                rule = f"[`{f.rule}`]({f.url})" if f.url else f"`{f.rule}`"
+                lines.append(
+                    f"| {_level_label(f)} | {rule} | `{_cell(f.resource_name or '(stack)')}` | {_cell(f.message)} "
+                    f"| {_cell(_fix(f))} |"
+                )
+            lines.append("")
+    text = "\n".join(lines) + "\n"
+    if len(text) > MARKDOWN_LIMIT:
+        cut = text[:MARKDOWN_LIMIT].rsplit("\n", 1)[0]
+        text = cut + "\n\n_The report is cut here to fit a comment; the SARIF and JSON reports hold every finding._\n"
+    return text
