@@ -59,10 +59,9 @@ class MonitoringControl:
         return f"CIS {self.id}"
 
     @property
-    def lineage(self) -> str:
-        """`5.1 in v7.0.0; 4.1 in v1.4.0-v5.0.0; 3.1 in v1.2.0`, for descriptions read by auditors."""
-        earlier = "; ".join(f"{old} in {versions}" for versions, old in self.earlier_ids)
-        return f"{self.id} in v7.0.0; {earlier}" if earlier else f"{self.id} in v7.0.0"
+    def earlier(self) -> str:
+        """`4.1 in v1.4.0-v5.0.0, 3.1 in v1.2.0`, for descriptions read by auditors holding older reports."""
+        return ", ".join(f"{old} in {versions}" for versions, old in self.earlier_ids)
 
 
 def _earlier(number: int) -> tuple[tuple[str, str], ...]:
