@@ -32,6 +32,35 @@ INSTALL_HINT = (
     "python3 -m venv .venv-checkov && .venv-checkov/bin/pip install checkov; "
     f"then pass --checkov PATH, set {ENV_CHECKOV}, or skip it with --no-checkov"
 )
+# How to satisfy the checks CloudTrail stacks meet most, said in pulumi-aws terms (Python argument names).
+CHECK_FIXES: dict[str, str] = {
+    "CKV_AWS_18": "add an aws.s3.BucketLogging for the bucket, delivering to a separate access-log bucket",
+    "CKV_AWS_21": "add an aws.s3.BucketVersioning for the bucket with versioning_configuration status 'Enabled'",
+    "CKV2_AWS_6": "add an aws.s3.BucketPublicAccessBlock for the bucket with all four flags True",
+    "CKV_AWS_53": "set block_public_acls=True on the bucket's aws.s3.BucketPublicAccessBlock",
+    "CKV_AWS_54": "set block_public_policy=True on the bucket's aws.s3.BucketPublicAccessBlock",
+    "CKV_AWS_55": "set ignore_public_acls=True on the bucket's aws.s3.BucketPublicAccessBlock",
+    "CKV_AWS_56": "set restrict_public_buckets=True on the bucket's aws.s3.BucketPublicAccessBlock",
+    "CKV_AWS_145": "add an aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm 'aws:kms' and your key",
+    "CKV2_AWS_61": "add an aws.s3.BucketLifecycleConfiguration for the bucket",
+    "CKV_AWS_300": "give every lifecycle rule an abort_incomplete_multipart_upload",
+    "CKV_AWS_144": "add an aws.s3.BucketReplicationConfig to a bucket in a second Region",
+    "CKV2_AWS_62": "add an aws.s3.BucketNotification for the bucket",
+    "CKV2_AWS_65": "add aws.s3.BucketOwnershipControls with object_ownership 'BucketOwnerEnforced'",
+    "CKV_AWS_70": "drop the bucket policy's Allow to '*' or restrict it with a condition",
+    "CKV_AWS_35": "set kms_key_id on the aws.cloudtrail.Trail to a customer-managed key's ARN",
+    "CKV_AWS_36": "set enable_log_file_validation=True on the aws.cloudtrail.Trail",
+    "CKV_AWS_67": "set is_multi_region_trail=True on the aws.cloudtrail.Trail",
+    "CKV2_AWS_10": "set cloud_watch_logs_group_arn and cloud_watch_logs_role_arn on the aws.cloudtrail.Trail",
+    "CKV_AWS_252": "set sns_topic_name on the aws.cloudtrail.Trail",
+    "CKV_AWS_7": "set enable_key_rotation=True on the aws.kms.Key",
+    "CKV_AWS_33": "condition or remove the key policy's wildcard principals",
+    "CKV_AWS_227": "set is_enabled=True on the aws.kms.Key",
+    "CKV_AWS_158": "set kms_key_id on the aws.cloudwatch.LogGroup",
+    "CKV_AWS_338": "set retention_in_days to 365 or more on the aws.cloudwatch.LogGroup",
+    "CKV_AWS_66": "set retention_in_days on the aws.cloudwatch.LogGroup",
+    "CKV_AWS_26": "set kms_master_key_id on the aws.sns.Topic",
+}
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 _SKIP_KEYS = {"check", "reason", "resources", "stacks"}
 SKIPS_EXAMPLE = "- check: CKV_AWS_144\n    reason: cross-Region replication is configured per stack, off in dev"
@@ -217,15 +246,16 @@ def _finding(check: Mapping[str, Any], plan: TerraformPlan) -> Finding:
     address = str(check.get("resource_address") or check.get("resource") or "")
     resource = plan.resources.get(address)
     name = str(check.get("check_name") or check.get("check_id"))
+    rule = str(check.get("check_id"))
     return Finding(
         tool="checkov",
-        rule=str(check.get("check_id")),
+        rule=rule,
         level=Level.MANDATORY,
-        message=f"{name} (checkov, as {address})",
+        message=f"{name} (fails on its Terraform twin {address})",
         urn=resource.urn if resource else None,
         resource_name=resource.name if resource else address,
         resource_type=resource.type if resource else None,
-        fix=None,
+        fix=CHECK_FIXES.get(rule),
         url=str(check.get("guideline") or CHECKOV_INDEX),
         severity=str(check["severity"]).lower() if check.get("severity") else None,
         description=name,

@@ -112,13 +112,16 @@ def render_text(results: Sequence[TargetResult]) -> str:
         out.append(header)
         if result.error:
             out.extend(f"  {line}" for line in result.error.splitlines())
-        findings = _sorted(result.findings)
+        findings = [f for f in _sorted(result.findings) if f.suppression is None]
         if findings:
             rows = [[_level_label(f), f.rule, f.resource_name or "(stack)", f.message, _fix(f)] for f in findings]
             widths = _column_widths(rows, total - 2)
             out.extend(f"  {line}" for line in _table(["LEVEL", "RULE", "RESOURCE", "MESSAGE", "FIX"], rows, widths))
         elif not result.error:
             out.append("  no findings")
+        for f in (f for f in result.findings if f.suppression is not None):
+            reason = textwrap.shorten(f.suppression or "", 100, placeholder=" ...")
+            out.append(f"  skipped {f.rule} on {f.resource_name or '(stack)'}: {reason}")
         out.append("")
     out.append(_summary_line(results))
     return "\n".join(out) + "\n"
