@@ -57,10 +57,10 @@ def _user_frame(exc: BaseException, roots: list[Path]) -> str | None:
 
 def _message(exc: BaseException, roots: list[Path]) -> str:
     """The user's own exception text, with where it was raised: not a traceback wall."""
-    text = str(exc).strip() or type(exc).__name__
-    name = type(exc).__name__
-    if name not in ("RunError", "InputPropertyError", "InputPropertiesError", "UnresolvedStackReference"):
-        text = f"{name}: {text}"
+    text = "\n".join(line.strip() for line in str(exc).strip().splitlines()) or type(exc).__name__
+    # Pulumi's own errors (missing config, ...) and the gate's read well alone; other types name the failure.
+    if not type(exc).__module__.startswith(("pulumi", "trailguard_gate")):
+        text = f"{type(exc).__name__}: {text}"
     where = _user_frame(exc, roots)
     return f"{text} (at {where})" if where else text
 
