@@ -136,11 +136,16 @@ def terraform_type(token: str) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    """Strip the engine's wire wrappers: a secret becomes its value, a resource reference its URN."""
+    """Strip the engine's wire wrappers: a secret becomes its value, a resource reference its URN.
+
+    The engine's protobuf Struct carries every number as a double; Terraform's plan writes whole numbers as integers.
+    """
     if isinstance(value, dict) and SECRET_KEY in value:
         if "value" in value:
             return _plain(value["value"])
         return value.get("urn")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
