@@ -261,9 +261,11 @@ class TrailAlarmsArgs(TypedDict, total=False):
     period: pulumi.Input[int]
     """Seconds each alarm counts over; a multiple of 60. Default: 300."""
     emails: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Email addresses subscribed to the topic (each must confirm). Default: none."""
+    """Email addresses subscribed to the topic, each of which must confirm (a plain list: each is a
+    subscription). Default: none."""
     https_endpoints: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """HTTPS URLs subscribed to the topic (each must confirm). Default: none."""
+    """HTTPS URLs subscribed to the topic, each of which must confirm (a plain list: each is a subscription).
+    Default: none."""
     enable_event_rules: pulumi.Input[bool]
     """Also send each control's events to the topic through EventBridge rules, within seconds rather than at the
     end of a period. They see only this account's events in this Region (global services' in us-east-1), so the
@@ -301,7 +303,7 @@ class TrailAlarms(pulumi.ComponentResource):
         check_input(where, "metric_namespace", args.get("metric_namespace"), check_metric_namespace)
         check_input(where, "threshold", args.get("threshold"), check_threshold)
         check_input(where, "period", args.get("period"), check_period)
-        check_input(where, "tags", args.get("tags"), check_tags)
+        check_input(where, "tags", args.get("tags"), _check_plain_tags)
         emails = _plain_strings(where, "emails", args.get("emails"), check_email, "address")
         endpoints = _plain_strings(where, "https_endpoints", args.get("https_endpoints"), check_https_endpoint, "URL")
 
@@ -431,6 +433,13 @@ def _description(control: cis.MonitoringControl) -> str:
 def _digest(endpoint: str) -> str:
     # A stable resource name per endpoint, so reordering the list replaces no subscription.
     return hashlib.sha256(endpoint.lower().encode()).hexdigest()[:8]
+
+
+def _check_plain_tags(tags: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Tags whose values are Outputs are AWS's to judge when they resolve.
+    if all(isinstance(v, str) for v in tags.values()):
+        check_tags(tags)
+    return tags
 
 
 def _check_name(where: str, name: str) -> None:

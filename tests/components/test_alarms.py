@@ -382,6 +382,11 @@ WHERE = "TrailAlarms 'alarms'"
             "letters, digits, spaces or . - _ / # :, not starting with 'AWS/', e.g. CISBenchmark",
         ),
         (
+            {"tags": {"aws:owner": "security"}},
+            f"{WHERE}: tags: 'aws:owner' is not a valid tag key; expected 1-128 letters, digits, spaces or "
+            "_ . : / = + - @, not starting with 'aws:', e.g. CostCenter",
+        ),
+        (
             {"enable_event_rules": "yes"},
             f"{WHERE}: enable_event_rules: 'yes' is not true or false; expected a plain bool (it decides which "
             "resources exist, so it cannot wait for an Output), e.g. false",
@@ -405,6 +410,15 @@ def test_which_alarms_exist_cannot_wait_for_an_output() -> None:
         f"{WHERE}: disabled_controls: expected a plain list (it decides which resources exist, so it cannot wait "
         "for an Output), e.g. []"
     )
+
+
+def test_tags_may_wait_for_outputs() -> None:
+    def program() -> None:
+        owner = pulumi.Output.from_input("security")
+        TrailAlarms("alarms", {"log_group_name": LOG_GROUP, "tags": {"Owner": owner}})
+
+    rendering = render(program, config={"aws:region": "us-east-1"})
+    assert rendering.one(TOPIC).properties["tags"] == {"Owner": "security"}
 
 
 def test_the_component_name_must_fit_aws_names() -> None:
