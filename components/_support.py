@@ -1,0 +1,55 @@
+"""Small helpers every component shares: child resource options, log-store protection, input checks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+from trailguard.validation import InvalidValue
+
+
+def child_options(parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(parent=parent, **extra)
+
+
+def log_store_options(parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:
+    """Options of anything that holds or unlocks audit logs: never deleted by Pulumi, not even on removal.
+
+    `protect` makes `pulumi destroy` and replacements fail loudly; `retain_on_delete` keeps the cloud
+    resource if someone unprotects and removes it from the program anyway.
+    """
+    return pulumi.ResourceOptions(parent=parent, protect=True, retain_on_delete=True, **extra)
+
+
+def check_input(component: str, arg: str, value: Any, check: Callable[[Any], object]) -> None:
+    """Run a trailguard check on an argument now when it is a plain value (Outputs are checked by AWS)."""
+    if value is None or isinstance(value, pulumi.Output):
+        return
+    try:
+        check(value)
+    except InvalidValue as error:
+        raise ValueError(f"{component}: {arg}: {error}") from None
+
+
+def explicit_dependencies(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+    """The resources a component was told to depend on, to pass on to the child that really needs them."""
+    if opts is None or opts.depends_on is None:
+        return []
+    deps = opts.depends_on
+    if isinstance(deps, pulumi.Resource):
+        return [deps]
+    if isinstance(deps, Sequence):
+        return [d for d in deps if isinstance(d, pulumi.Resource)]
+    return []
+
+
+def to_json(document: Mapping[str, Any]) -> str:
+    """Serialise a policy document at the edge, with stable key order for readable diffs."""
+    return json.dumps(document, indent=2)
+
+
+def merged_tags(tags: pulumi.Input[Mapping[str, str]] | None) -> pulumi.Output[dict[str, str]]:
+    return pulumi.Output.from_input(tags or {}).apply(lambda t: dict(t or {}))

@@ -1,0 +1,555 @@
+"""`TrailBucket`: the dedicated, centralized bucket a trail delivers to, and the bucket its access logs go to."""
+
+from collections.abc import Mapping
+from typing import Any, Literal, Required, Self, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import model_validator
+
+from trailguard import documents
+from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard.settings import BucketName, ConfigModel, Region, setting, trailguard_error
+from trailguard.validation import (
+    check_account_id,
+    check_bucket_name,
+    check_key_prefix,
+    check_organization_id,
+    check_region,
+    check_trail_name,
+)
+
+__all__ = [
+    "BucketConfig",
+    "ObjectLockArgs",
+    "ObjectLockConfig",
+    "ReplicationArgs",
+    "ReplicationConfig",
+    "TrailBucket",
+    "TrailBucketArgs",
+]
+
+ACCESS_LOG_PREFIX = "s3-access-logs/"
+ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
+
+
+class ObjectLockArgs(TypedDict, total=False):
+    """S3 Object Lock default retention for every delivered log file."""
+
+    mode: Required[pulumi.Input[str]]
+    """`GOVERNANCE` (privileged users may lift it) or `COMPLIANCE` (no one can, not even the root user)."""
+    days: Required[pulumi.Input[int]]
+    """How many days each new log file version is locked."""
+
+
+class ReplicationArgs(TypedDict, total=False):
+    """Replication of every log file to a bucket in a second Region."""
+
+    region: Required[pulumi.Input[str]]
+    """The second Region; it must differ from the bucket's."""
+    bucket: pulumi.Input[str]
+    """The replica bucket's name. Default: `<bucket>-replica`."""
+    storage_class: pulumi.Input[str]
+    """The replicas' storage class. Default: `STANDARD`."""
+
+
+class TrailBucketArgs(TypedDict, total=False):
+    """The arguments of `TrailBucket`."""
+
+    bucket: Required[pulumi.Input[str]]
+    """The trail bucket's name (deterministic, so other accounts' policies can name it)."""
+    kms_key_arn: Required[pulumi.Input[str]]
+    """The customer-managed key (a `TrailKey`) the bucket encrypts with by default, with an S3 Bucket Key."""
+    trail_name: Required[pulumi.Input[str]]
+    """The name of the trail allowed to deliver (the bucket policy is bound to its ARN)."""
+    management_account_id: Required[pulumi.Input[str]]
+    """The account the trail lives in; its logs land under `AWSLogs/<management_account_id>/`."""
+    trail_region: pulumi.Input[str]
+    """The trail's home Region. Default: the Region of the bucket's provider."""
+    organization_id: pulumi.Input[str]
+    """The organization whose member accounts' logs land under `AWSLogs/<organization_id>/`. Default: none."""
+    s3_key_prefix: pulumi.Input[str]
+    """The prefix the trail writes under. Default: none (logs start at `AWSLogs/`)."""
+    access_log_bucket: pulumi.Input[str]
+    """The name of the bucket receiving the trail bucket's server access logs. Default: `<bucket>-access-logs`."""
+    transition_days: pulumi.Input[int]
+    """Days after which log files move to `transition_storage_class`. Default: 90."""
+    transition_storage_class: pulumi.Input[str]
+    """The colder storage class. Default: `GLACIER` (S3 Glacier Flexible Retrieval)."""
+    expiration_days: pulumi.Input[int]
+    """Days after which log files expire. Default: none, logs are kept forever."""
+    object_lock: ObjectLockArgs
+    """S3 Object Lock default retention. Default: off."""
+    replication: ReplicationArgs
+    """Replication to a second Region. Default: off."""
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
+    """Tags for every taggable child. Default: none."""
+
+
+class TrailBucket(pulumi.ComponentResource):
+    """The trail bucket (SSE-KMS with a Bucket Key, all public access blocked, bucket owner enforced, versioned,
+    server access logged, lifecycle to colder storage, optional Object Lock and cross-Region replication) and
+    its access-log bucket.
+
+    Both buckets (and the replica and its key) are protected and retained on delete, never force-destroyed.
+    """
+
+    bucket_name: pulumi.Output[str]
+    """The trail bucket's name."""
+    bucket_arn: pulumi.Output[str]
+    """The trail bucket's ARN."""
+    access_log_bucket_name: pulumi.Output[str]
+    """The access-log bucket's name."""
+    replica_bucket_name: pulumi.Output[str] | None
+    """The replica bucket's name, when replication is on."""
+
+    def __init__(self, name: str, args: TrailBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trailguard:index:TrailBucket", name, None, opts)
+        where = f"TrailBucket {name!r}"
+        for arg, check in (
+            ("bucket", check_bucket_name),
+            ("access_log_bucket", check_bucket_name),
+            ("trail_name", check_trail_name),
+            ("management_account_id", check_account_id),
+            ("organization_id", check_organization_id),
+            ("s3_key_prefix", check_key_prefix),
+            ("trail_region", check_region),
+        ):
+            check_input(where, arg, args.get(arg), check)
+        self._name = name
+        self._tags = args.get("tags")
+
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        partition = aws.get_partition_output(opts=invoke).partition
+        region = aws.get_region_output(opts=invoke).region
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        bucket_name = pulumi.Output.from_input(args["bucket"])
+        access_log_name = pulumi.Output.from_input(args.get("access_log_bucket") or bucket_name.apply(_access_log_name))
+        object_lock = args.get("object_lock")
+
+        # The access-log bucket first: the trail bucket's logging points at it.
+        self.access_log_bucket = self._bucket("access-log-bucket", access_log_name)
+        access_log_parts = self._harden(self.access_log_bucket, "access-log", versioning=True)
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-access-log-encryption",
+            bucket=self.access_log_bucket.id,
+            # Server access logging can only deliver into SSE-S3 default encryption; SSE-KMS defaults are
+            # not supported for the destination bucket. See
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=child_options(self),
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-access-log-lifecycle",
+            bucket=self.access_log_bucket.id,
+            rules=_lifecycle_rules(args, prefix_rule="access-logs"),
+            transition_default_minimum_object_size="varies_by_storage_class",
+            opts=child_options(self, depends_on=[access_log_parts["versioning"]]),
+        )
+        self.access_log_policy = aws.s3.BucketPolicy(
+            f"{name}-access-log-policy",
+            bucket=self.access_log_bucket.id,
+            policy=pulumi.Output.all(partition, access_log_name, bucket_name, account_id).apply(
+                lambda v: to_json(
+                    documents.access_log_bucket_policy(
+                        partition=v[0],
+                        bucket=v[1],
+                        source_bucket=v[2],
+                        source_account_id=v[3],
+                        target_prefix=ACCESS_LOG_PREFIX,
+                    )
+                )
+            ),
+            opts=child_options(self, depends_on=[access_log_parts["public_access_block"]]),
+        )
+
+        self.bucket = self._bucket("bucket", bucket_name)
+        parts = self._harden(self.bucket, "", versioning=True)
+        self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": args["kms_key_arn"],
+                    },
+                    # One data key per bucket instead of one KMS call per log file: lower cost, fewer throttles.
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child_options(self),
+        )
+        aws.s3.BucketLogging(
+            f"{name}-logging",
+            bucket=self.bucket.id,
+            target_bucket=self.access_log_bucket.id,
+            target_prefix=ACCESS_LOG_PREFIX,
+            target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
+            opts=child_options(self, depends_on=[self.access_log_policy]),
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=self.bucket.id,
+            rules=_lifecycle_rules(args, prefix_rule="trail-logs"),
+            # CloudTrail log files are mostly smaller than 128 KB, which S3's default minimum would never move.
+            transition_default_minimum_object_size="varies_by_storage_class",
+            opts=child_options(self, depends_on=[parts["versioning"]]),
+        )
+        if object_lock is not None:
+            self._object_lock(self.bucket, "object-lock", object_lock, parts["versioning"])
+
+        trail_region = pulumi.Output.from_input(args.get("trail_region") or region)
+        self.policy = aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=self.bucket.id,
+            policy=pulumi.Output.all(
+                partition=partition,
+                bucket=bucket_name,
+                region=trail_region,
+                management=args["management_account_id"],
+                trail=args["trail_name"],
+                organization=args.get("organization_id"),
+                prefix=args.get("s3_key_prefix"),
+            ).apply(_trail_bucket_policy),
+            opts=child_options(self, depends_on=[parts["public_access_block"]]),
+        )
+
+        self.replica_bucket_name = None
+        replication = args.get("replication")
+        if replication is not None:
+            self.replica_bucket_name = self._replicate(
+                replication,
+                bucket_name,
+                region,
+                partition,
+                account_id,
+                args["kms_key_arn"],
+                parts["versioning"],
+                object_lock,
+            )
+
+        self.bucket_name = self.bucket.bucket
+        self.bucket_arn = self.bucket.arn
+        self.access_log_bucket_name = self.access_log_bucket.bucket
+        self.register_outputs(
+            {
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+                "access_log_bucket_name": self.access_log_bucket_name,
+                "replica_bucket_name": self.replica_bucket_name,
+            }
+        )
+
+    def _role(self, role: str) -> str:
+        return f"{self._name}-{role}" if role else self._name
+
+    def _bucket(self, role: str, name: pulumi.Input[str], **extra: Any) -> aws.s3.Bucket:
+        return aws.s3.Bucket(
+            self._role(role),
+            bucket=name,
+            force_destroy=False,
+            tags=self._tags,
+            opts=log_store_options(self),
+            **extra,
+        )
+
+    def _harden(self, bucket: aws.s3.Bucket, prefix: str, *, versioning: bool) -> dict[str, pulumi.Resource]:
+        """Public access blocked, bucket owner enforced (ACLs off), versioning on."""
+        lead = f"{prefix}-" if prefix else ""
+        pab = aws.s3.BucketPublicAccessBlock(
+            self._role(f"{lead}public-access-block"),
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child_options(self),
+        )
+        aws.s3.BucketOwnershipControls(
+            self._role(f"{lead}ownership-controls"),
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child_options(self),
+        )
+        parts: dict[str, pulumi.Resource] = {"public_access_block": pab}
+        if versioning:
+            parts["versioning"] = aws.s3.BucketVersioning(
+                self._role(f"{lead}versioning"),
+                bucket=bucket.id,
+                versioning_configuration={"status": "Enabled"},
+                opts=child_options(self),
+            )
+        return parts
+
+    def _object_lock(
+        self, bucket: aws.s3.Bucket, role: str, lock: ObjectLockArgs, versioning: pulumi.Resource, **extra: Any
+    ) -> aws.s3.BucketObjectLockConfiguration:
+        # Enabled through the configuration resource, not the bucket's object_lock_enabled argument: S3 can
+        # turn Object Lock on for an existing versioned bucket, whereas the bucket argument replaces the bucket.
+        return aws.s3.BucketObjectLockConfiguration(
+            self._role(role),
+            bucket=bucket.id,
+            object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": lock["mode"], "days": lock["days"]}},
+            opts=child_options(self, depends_on=[versioning]),
+            **extra,
+        )
+
+    def _replicate(
+        self,
+        replication: ReplicationArgs,
+        source_name: pulumi.Output[str],
+        source_region: pulumi.Output[str],
+        partition: pulumi.Output[str],
+        account_id: pulumi.Output[str],
+        source_key_arn: pulumi.Input[str],
+        source_versioning: pulumi.Resource,
+        object_lock: ObjectLockArgs | None,
+    ) -> pulumi.Output[str]:
+        """A replica bucket (and its own key: KMS keys are regional) in the second Region, and the replication."""
+        replica_region = replication["region"]
+        replica_name = pulumi.Output.from_input(replication.get("bucket") or source_name.apply(_replica_name))
+        replica_key = aws.kms.Key(
+            self._role("replica-key"),
+            description=source_name.apply(lambda b: f"CloudTrail: replicas of s3://{b}"),
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.all(partition, account_id).apply(
+                lambda v: to_json(documents.replica_key_policy(partition=v[0], account_id=v[1]))
+            ),
+            tags=self._tags,
+            opts=log_store_options(self),
+            region=replica_region,
+        )
+        replica = aws.s3.Bucket(
+            self._role("replica-bucket"),
+            bucket=replica_name,
+            force_destroy=False,
+            tags=self._tags,
+            opts=log_store_options(self),
+            region=replica_region,
+        )
+        pab = aws.s3.BucketPublicAccessBlock(
+            self._role("replica-public-access-block"),
+            bucket=replica.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child_options(self),
+            region=replica_region,
+        )
+        aws.s3.BucketOwnershipControls(
+            self._role("replica-ownership-controls"),
+            bucket=replica.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child_options(self),
+            region=replica_region,
+        )
+        replica_versioning = aws.s3.BucketVersioning(
+            self._role("replica-versioning"),
+            bucket=replica.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child_options(self),
+            region=replica_region,
+        )
+        if object_lock is not None:
+            # S3 replicates locked versions only into a bucket that has Object Lock on as well.
+            self._object_lock(replica, "replica-object-lock", object_lock, replica_versioning, region=replica_region)
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            self._role("replica-encryption"),
+            bucket=replica.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": replica_key.arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child_options(self),
+            region=replica_region,
+        )
+        aws.s3.BucketPolicy(
+            self._role("replica-policy"),
+            bucket=replica.id,
+            policy=pulumi.Output.all(partition, replica_name).apply(
+                lambda v: to_json(documents.replica_bucket_policy(partition=v[0], bucket=v[1]))
+            ),
+            opts=child_options(self, depends_on=[pab]),
+            region=replica_region,
+        )
+        role = aws.iam.Role(
+            self._role("replication-role"),
+            description=source_name.apply(lambda b: f"S3 replication of s3://{b}"),
+            assume_role_policy=pulumi.Output.all(partition, source_name, account_id).apply(
+                lambda v: to_json(
+                    documents.replication_role_trust_policy(partition=v[0], source_bucket=v[1], account_id=v[2])
+                )
+            ),
+            tags=self._tags,
+            opts=child_options(self),
+        )
+        role_policy = aws.iam.RolePolicy(
+            self._role("replication-role-policy"),
+            role=role.id,
+            policy=pulumi.Output.all(
+                partition, source_name, source_region, source_key_arn, replica_name, replica_region, replica_key.arn
+            ).apply(
+                lambda v: to_json(
+                    documents.replication_role_policy(
+                        partition=v[0],
+                        source_bucket=v[1],
+                        source_region=v[2],
+                        source_key_arn=v[3],
+                        replica_bucket=v[4],
+                        replica_region=v[5],
+                        replica_key_arn=v[6],
+                    )
+                )
+            ),
+            opts=child_options(self),
+        )
+        aws.s3.BucketReplicationConfig(
+            self._role("replication"),
+            bucket=self.bucket.id,
+            role=role.arn,
+            rules=[
+                {
+                    "id": "replicate-every-log-file",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    # A deletion in the source must never reach the copy that exists to survive it.
+                    "delete_marker_replication": {"status": "Disabled"},
+                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "destination": {
+                        "bucket": replica.arn,
+                        "storage_class": replication.get("storage_class") or "STANDARD",
+                        "encryption_configuration": {"replica_kms_key_id": replica_key.arn},
+                    },
+                }
+            ],
+            opts=child_options(self, depends_on=[source_versioning, replica_versioning, role_policy]),
+        )
+        return replica.bucket
+
+
+def _access_log_name(bucket: str) -> str:
+    return f"{bucket}-access-logs"
+
+
+def _replica_name(bucket: str) -> str:
+    return f"{bucket}-replica"
+
+
+def _trail_bucket_policy(v: dict[str, Any]) -> str:
+    partition = str(v["partition"])
+    return to_json(
+        documents.trail_bucket_policy(
+            partition=partition,
+            bucket=str(v["bucket"]),
+            trail_arn=documents.trail_arn(partition, str(v["region"]), str(v["management"]), str(v["trail"])),
+            management_account_id=str(v["management"]),
+            organization_id=v["organization"] or None,
+            key_prefix=v["prefix"] or None,
+        )
+    )
+
+
+def _lifecycle_rules(args: TrailBucketArgs, *, prefix_rule: str) -> list[Any]:
+    """Colder storage after N days, incomplete uploads aborted, expiration only when configured."""
+    days = args.get("transition_days", 90)
+    storage_class = args.get("transition_storage_class") or "GLACIER"
+    rule: dict[str, Any] = {
+        "id": f"{prefix_rule}-retention",
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "transitions": [{"days": days, "storage_class": storage_class}],
+        "noncurrent_version_transitions": [{"noncurrent_days": days, "storage_class": storage_class}],
+        "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS},
+    }
+    expiration = args.get("expiration_days")
+    if expiration is not None:
+        rule["expiration"] = {"days": expiration}
+        rule["noncurrent_version_expiration"] = {"noncurrent_days": expiration}
+    return [rule]
+
+
+StorageClass = Literal["STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
+"""Colder classes a log file may move to; ONEZONE_IA is left out: audit logs belong in more than one AZ."""
+
+
+class ObjectLockConfig(ConfigModel):
+    """`trailguard:bucket.objectLock`."""
+
+    mode: Literal["GOVERNANCE", "COMPLIANCE"] = setting(expected="GOVERNANCE or COMPLIANCE", example="GOVERNANCE")
+    days: int = setting(expected="a number of days of at least 1", example=365, ge=1, le=36500)
+
+
+class ReplicationConfig(ConfigModel):
+    """`trailguard:bucket.replication`."""
+
+    region: Region = setting(expected="a second AWS Region", example="us-west-2")
+    bucket_name: BucketName | None = setting(None, expected="the replica bucket's name", example="acme-cloudtrail-dr")
+    storage_class: Literal[
+        "STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
+    ] = setting("STANDARD", expected="the replicas' storage class", example="STANDARD_IA")
+
+
+class BucketConfig(ConfigModel):
+    """`trailguard:bucket`: the trail bucket and its access-log bucket."""
+
+    name: BucketName | None = setting(None, expected="the trail bucket's name", example="acme-cloudtrail-logs")
+    access_log_bucket_name: BucketName | None = setting(
+        None, expected="the access-log bucket's name", example="acme-cloudtrail-logs-access-logs"
+    )
+    transition_days: int = setting(90, expected="days before logs move to colder storage", example=90, ge=0)
+    transition_storage_class: StorageClass = setting(
+        "GLACIER",
+        expected="one of STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE",
+        example="GLACIER",
+    )
+    minimum_retention_days: int = setting(365, expected="the fewest days logs must be kept", example=365, ge=1)
+    expiration_days: int | None = setting(
+        None, expected="days after which logs expire (omit to keep them forever)", example=2557, ge=1
+    )
+    object_lock: ObjectLockConfig | None = setting(
+        None, expected="an Object Lock default retention", example={"mode": "GOVERNANCE", "days": 365}
+    )
+    replication: ReplicationConfig | None = setting(
+        None, expected="a replication target in a second Region", example={"region": "us-west-2"}
+    )
+
+    @model_validator(mode="after")
+    def _retention_is_consistent(self) -> Self:
+        if self.transition_storage_class == "STANDARD_IA" and self.transition_days < 30:
+            raise trailguard_error(
+                f"{self.transition_days} is too early for STANDARD_IA; expected at least 30 days "
+                "(S3's minimum before STANDARD_IA), e.g. 30",
+                path="transitionDays",
+            )
+        expiration = self.expiration_days
+        if expiration is None:
+            return self
+        if expiration < self.minimum_retention_days:
+            raise trailguard_error(
+                f"{expiration} would expire logs before the {self.minimum_retention_days}-day minimum retention; "
+                f"expected at least {self.minimum_retention_days} days, or no expirationDays to keep logs forever, "
+                "e.g. 2557",
+                path="expirationDays",
+            )
+        if expiration <= self.transition_days:
+            raise trailguard_error(
+                f"{expiration} does not come after transitionDays ({self.transition_days}); expected more days "
+                f"than transitionDays, e.g. {max(self.transition_days + 1, 2557)}",
+                path="expirationDays",
+            )
+        if self.object_lock is not None and expiration < self.object_lock.days:
+            raise trailguard_error(
+                f"{expiration} comes before the Object Lock retention of {self.object_lock.days} days; expected "
+                f"at least {self.object_lock.days} days, e.g. {max(self.object_lock.days, 2557)}",
+                path="expirationDays",
+            )
+        return self

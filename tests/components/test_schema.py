@@ -1,0 +1,60 @@
+"""Every component stays consumable from other languages: Pulumi's component analyzer infers a full schema."""
+
+from __future__ import annotations
+
+import typing
+
+import pulumi
+import pytest
+from pulumi.provider.experimental.analyzer import Analyzer
+
+import trailguard
+from trailguard import LogArchive, OrganizationTrail, TrailBucket, TrailKey, TrailLogGroup
+
+COMPONENTS: list[type[pulumi.ComponentResource]] = [TrailKey, TrailBucket, TrailLogGroup, OrganizationTrail, LogArchive]
+
+
+@pytest.fixture(scope="module")
+def schema() -> typing.Any:
+    return Analyzer("trailguard").analyze(COMPONENTS)
+
+
+def test_every_component_and_args_type_is_exported() -> None:
+    assert trailguard.__all__ == sorted(trailguard.__all__)
+    for component in COMPONENTS:
+        assert component.__name__ in trailguard.__all__
+        assert f"{component.__name__}Args" in trailguard.__all__
+
+
+@pytest.mark.parametrize("component", COMPONENTS, ids=lambda c: c.__name__)
+def test_inputs_and_outputs_are_described(schema: typing.Any, component: type[pulumi.ComponentResource]) -> None:
+    definition = schema["component_definitions"][component.__name__]
+    assert definition.description
+    assert definition.inputs and definition.outputs
+    for name, prop in {**definition.inputs, **definition.outputs}.items():
+        assert prop.description, f"{component.__name__}.{name} has no docstring"
+    args = typing.get_type_hints(component.__init__)["args"]
+    required = {name for name in args.__required_keys__}
+    assert {definition.inputs_mapping[k] for k, p in definition.inputs.items() if not p.optional} == required
+
+
+@pytest.mark.parametrize("component", COMPONENTS, ids=lambda c: c.__name__)
+def test_every_input_docstring_states_its_default_unless_required(
+    schema: typing.Any, component: type[pulumi.ComponentResource]
+) -> None:
+    definition = schema["component_definitions"][component.__name__]
+    for name, prop in definition.inputs.items():
+        if prop.optional:
+            assert "Default" in prop.description, f"{component.__name__}.{name}: {prop.description!r}"
+
+
+def test_nested_argument_types_are_part_of_the_schema(schema: typing.Any) -> None:
+    assert sorted(schema["type_definitions"]) == [
+        "BasicEventSelectorArgs",
+        "DataEventSelectorArgs",
+        "DataResourceArgs",
+        "FieldSelectorArgs",
+        "ManagementEventsArgs",
+        "ObjectLockArgs",
+        "ReplicationArgs",
+    ]

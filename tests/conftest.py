@@ -1,0 +1,73 @@
+"""Fixtures shared by the test tree: the repository root, stack files, and policy documents as AWS reads them."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from trailguard_gate.model import Resource
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pulumi's MockMonitor answers each invoke on an executor thread and opens an event loop there that it never
+    # closes (pulumi/runtime/mocks.py, _ensure_event_loop). The loop and its self-pipe sockets are collected
+    # later, in whichever test runs then, as ResourceWarnings that `filterwarnings = error` turns into failures
+    # of unrelated tests. The leak is the SDK's mock harness, not code under test; only exactly these are ignored.
+    config.addinivalue_line("filterwarnings", "ignore:unclosed event loop <_UnixSelectorEventLoop:ResourceWarning")
+    config.addinivalue_line(
+        "filterwarnings", r"ignore:unclosed <socket\.socket fd=\d+, family=1, type=1, proto=0>:ResourceWarning"
+    )
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def stack_config() -> Callable[[str], dict[str, Any]]:
+    """The `config:` map of `stacks/Pulumi.<stack>.yaml`, as the CLI hands it to the program."""
+
+    def load(stack: str) -> dict[str, Any]:
+        document = yaml.safe_load((REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+        return dict(document["config"])
+
+    return load
+
+
+def policy_statements(resource: Resource, prop: str = "policy") -> dict[str, dict[str, Any]]:
+    """A resource's policy document parsed from the JSON it registered, statements by Sid."""
+    document = json.loads(resource.properties[prop])
+    assert document["Version"] == "2012-10-17"
+    by_sid = {s["Sid"]: s for s in document["Statement"]}
+    assert len(by_sid) == len(document["Statement"]), "Sids must be unique"
+    return by_sid
+
+
+@pytest.fixture(scope="session")
+def statements() -> Callable[..., dict[str, dict[str, Any]]]:
+    return policy_statements
+
+
+def is_taggable(token: str) -> bool:
+    """Whether the pulumi-aws resource behind a type token takes `tags` (`aws:s3/bucket:Bucket` -> s3.Bucket)."""
+    package, module_path, name = token.split(":")
+    if package != "aws":
+        return False
+    module = importlib.import_module(f"pulumi_aws.{module_path.split('/')[0]}")
+    cls = getattr(module, name)
+    return "tags" in inspect.signature(cls._internal_init).parameters
+
+
+@pytest.fixture(scope="session")
+def taggable() -> Callable[[str], bool]:
+    return is_taggable
