@@ -39,8 +39,13 @@ unit: setup ## the pytest suite
 
 test: lint typecheck unit ## the whole suite: lint, types, tests
 
-check: setup ## the offline gate: render every stack, run the policy pack and checkov
-	$(BIN)/trailguard check
+check: setup ## the offline gate: every stack through the policy pack and checkov, then the repository's own scan
+	$(BIN)/trailguard check $(TRAILGUARD_CHECK_ARGS)
+	$(MAKE) --no-print-directory check-repo
+
+.PHONY: check-repo
+check-repo: setup ## checkov's secrets and github_actions frameworks over the repository (skips: .checkov.skips.yaml)
+	$(BIN)/trailguard check-repo --checkov $(CHECKOV_VENV)/bin/checkov
 
 bench: setup ## benchmarks (not part of make test)
 	$(BIN)/python benchmarks/run.py

@@ -63,6 +63,11 @@ CHECK_FIXES: dict[str, str] = {
 }
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 _SKIP_KEYS = {"check", "reason", "resources", "stacks"}
+_PATH_SKIP_KEYS = {"path", "checks", "reason"}
+REPOSITORY_FRAMEWORKS = ("secrets", "github_actions")
+# Not the repository's own files: virtualenvs, caches and build output are never scanned.
+REPOSITORY_EXCLUDES = (r"\.venv", r"\.venv-checkov", r"(^|/)build/", r"\.mypy_cache", r"\.ruff_cache", r"\.pytest_cache",
+                       r"\.hypothesis", r"node_modules", r"(^|/)out/")  # fmt: skip
 SKIPS_EXAMPLE = "- check: CKV_AWS_144\n    reason: cross-Region replication is configured per stack, off in dev"
 
 
@@ -116,10 +121,67 @@ def load_skips(path: Path) -> list[Skip]:
         raise SkipsError(f"{path}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     if document is None:
         return []
-    entries = document.get("skips") if isinstance(document, dict) else None
+    entries = document.get("skips", []) if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise SkipsError(f"{path}: expected a 'skips' list, e.g.\nskips:\n  {SKIPS_EXAMPLE}")
+    unknown = sorted(set(document) - {"skips", "paths"})
+    if unknown:
+        raise SkipsError(f"{path}: unknown section {unknown[0]!r}; the sections are skips (stacks) and paths (files)")
     return [_skip(path, i, entry) for i, entry in enumerate(entries, start=1)]
+
+
+@dataclass(frozen=True)
+class PathSkip:
+    """A committed decision that some checks do not apply to some of the repository's files, and why."""
+
+    path: str
+    """A regular expression over the file's path relative to the repository root."""
+    checks: tuple[str, ...]
+    reason: str
+
+    def covers(self, finding: Finding) -> bool:
+        return finding.rule in self.checks and re.search(self.path, finding.resource_name or "") is not None
+
+
+def load_path_skips(path: Path) -> list[PathSkip]:
+    """The `paths` section of the skips file: what the repository scan (secrets, workflows) does not report."""
+    if not path.is_file():
+        return []
+    load_skips(path)  # the same file: one malformed section fails both scans
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = document.get("paths", [])
+    if not isinstance(entries, list):
+        raise SkipsError(f"{path}: expected a 'paths' list, e.g.\npaths:\n  {PATH_SKIP_EXAMPLE}")
+    return [_path_skip(path, i, entry) for i, entry in enumerate(entries, start=1)]
+
+
+PATH_SKIP_EXAMPLE = "- path: ^tests/samples/\n    checks: [CKV_SECRET_2]\n    reason: AWS's documented example key ids"
+
+
+def _path_skip(path: Path, index: int, entry: Any) -> PathSkip:
+    where = f"{path}: paths entry {index}"
+    if not isinstance(entry, dict):
+        raise SkipsError(f"{where} is not a mapping; each entry looks like\n  {PATH_SKIP_EXAMPLE}")
+    unknown = sorted(set(entry) - _PATH_SKIP_KEYS)
+    if unknown:
+        raise SkipsError(f"{where}: unknown key {unknown[0]!r}; the keys are path, checks, reason")
+    pattern = entry.get("path")
+    try:
+        re.compile(pattern if isinstance(pattern, str) else "(")
+    except re.error:
+        raise SkipsError(
+            f"{where}: 'path' must be a regular expression over repository paths, e.g. ^tests/samples/"
+        ) from None
+    where += f" ({pattern})"
+    checks = entry.get("checks")
+    if not isinstance(checks, list) or not checks or not all(isinstance(c, str) and _CHECK_ID.match(c) for c in checks):
+        raise SkipsError(f"{where}: 'checks' must list checkov check ids, e.g. checks: [CKV_SECRET_2]")
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise SkipsError(
+            f"{where} has no reason: every skip says why the checks do not apply, e.g.\n  {PATH_SKIP_EXAMPLE}"
+        )
+    return PathSkip(path=pattern, checks=tuple(checks), reason=reason.strip())
 
 
 def _skip(path: Path, index: int, entry: Any) -> Skip:
@@ -226,7 +288,9 @@ def run_checkov(
     return {stack: apply_skips(stack, found, skips) for stack, found in findings.items()}
 
 
-def parse_output(stdout: str, stderr: str, returncode: int) -> list[dict[str, Any]]:
+def parse_output(
+    stdout: str, stderr: str, returncode: int, *, check_types: Sequence[str] = ("terraform_plan",)
+) -> list[dict[str, Any]]:
     """The failed checks in checkov's JSON report; a CheckovError naming checkov's own words if it crashed."""
     try:
         report = json.loads(stdout)
@@ -237,9 +301,47 @@ def parse_output(stdout: str, stderr: str, returncode: int) -> list[dict[str, An
     reports = report if isinstance(report, list) else [report]
     failed: list[dict[str, Any]] = []
     for part in reports:
-        if isinstance(part, dict) and part.get("check_type", "terraform_plan") == "terraform_plan":
+        if isinstance(part, dict) and part.get("check_type", check_types[0]) in check_types:
             failed.extend((part.get("results") or {}).get("failed_checks") or [])
     return failed
+
+
+def scan_repository(
+    directory: Path, *, executable: str, skips: Sequence[PathSkip] = (), timeout: float = 600.0
+) -> list[Finding]:
+    """checkov's secrets and GitHub Actions checks over the repository's own files, with the path skips applied."""
+    command = [executable, "--directory", str(directory), "--output", "json", "--soft-fail", "--skip-download"]
+    command += ["--framework", *REPOSITORY_FRAMEWORKS]
+    for pattern in REPOSITORY_EXCLUDES:
+        command += ["--skip-path", pattern]
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise CheckovError(f"checkov did not finish within {timeout:g} seconds") from None
+    except OSError as exc:
+        raise CheckovError(f"cannot run {executable}: {exc.strerror}; {INSTALL_HINT}") from None
+    findings = []
+    for check in parse_output(proc.stdout, proc.stderr, proc.returncode, check_types=REPOSITORY_FRAMEWORKS):
+        relative = str(check.get("file_path", "")).lstrip("/")
+        lines = check.get("file_line_range") or [1, 1]
+        name = str(check.get("check_name") or check.get("check_id"))
+        finding = Finding(
+            tool="checkov",
+            rule=str(check.get("check_id")),
+            level=Level.MANDATORY,
+            message=f"{name} ({relative}:{lines[0]})",
+            resource_name=relative,
+            fix="remove it from the file (and rotate it, if real), or add a reasoned paths entry to the skips file"
+            if relative and str(check.get("check_id", "")).startswith("CKV_SECRET")
+            else None,
+            url=str(check.get("guideline") or "https://www.checkov.io/"),
+            description=name,
+            source=f"{directory / relative}:{lines[0]}",
+        )
+        skip = next((s for s in skips if s.covers(finding)), None)
+        findings.append(finding if skip is None else Finding(**{**finding.__dict__, "suppression": skip.reason}))
+    return findings
 
 
 def _finding(check: Mapping[str, Any], plan: TerraformPlan) -> Finding:

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack, load_policy_config, run_check
-from trailguard_gate.checkov import CheckovError, SkipsError, load_skips, locate_checkov
+from trailguard_gate.checkov import (
+    REPOSITORY_FRAMEWORKS,
+    CheckovError,
+    SkipsError,
+    load_path_skips,
+    load_skips,
+    locate_checkov,
+    scan_repository,
+)
+from trailguard_gate.model import TargetResult
 from trailguard_gate.render import DEFAULT_TIMEOUT, ProjectError, load_project, stack_names
 from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report
 
@@ -99,6 +108,23 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     )
     check.add_argument("--quiet", action="store_true", help="no progress on stderr")
     check.set_defaults(func=command_check)
+
+    repo = subparsers.add_parser(
+        "check-repo",
+        help="checkov's secrets and GitHub Actions checks over the repository's own files",
+        description=(
+            "Scan the repository with checkov's secrets and github_actions frameworks; the skips file's `paths` "
+            "section lists what does not apply, each with a reason. Exit 0 clean, 1 a finding, 2 bad usage."
+        ),
+    )
+    repo.add_argument("--directory", type=Path, default=Path("."), help="the repository root (default: .)")
+    repo.add_argument("--checkov", metavar="PATH", help="the checkov executable")
+    repo.add_argument("--skips", type=Path, help=f"the skips file (default: {DEFAULT_SKIPS} in the directory)")
+    repo.add_argument("--format", choices=FORMATS, default="text", help="the report on stdout (default: text)")
+    repo.add_argument("--output", action="append", type=_output_spec, default=[], metavar="[FORMAT:]PATH")
+    repo.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, help="seconds allowed for checkov")
+    repo.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    repo.set_defaults(func=command_check_repo)
     return parser, subparsers
 
 
@@ -119,6 +145,28 @@ def command_check(args: argparse.Namespace) -> int:
         print(f"trailguard check: {exc}", file=sys.stderr)
         return EXIT_ERROR
     results = run_check(options, _progress(args.quiet))  # type: ignore[arg-type]
+    _write_reports(results, args)
+    return exit_code(results)
+
+
+def command_check_repo(args: argparse.Namespace) -> int:
+    directory = args.directory.resolve()
+    try:
+        executable = locate_checkov(args.checkov, directory)
+        skips = load_path_skips(args.skips or directory / DEFAULT_SKIPS)
+        if not args.quiet:
+            print(f"checkov {', '.join(REPOSITORY_FRAMEWORKS)} over {directory}", file=sys.stderr, flush=True)
+        findings = scan_repository(directory, executable=executable, skips=skips, timeout=args.timeout)
+    except (SkipsError, CheckovError) as exc:
+        print(f"trailguard check-repo: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    results = [TargetResult(name="repository", findings=tuple(findings), location=None)]
+    _write_reports(results, args)
+    return exit_code(results)
+
+
+def _write_reports(results: Sequence[TargetResult], args: argparse.Namespace) -> None:
+    """The `--format` report on stdout unless an `--output` took it, then every `--output`."""
     reports = [(fmt or args.format, path) for fmt, path in args.output]
     if not any(fmt is None for fmt, _ in args.output):
         reports.insert(0, (args.format, "-"))
@@ -133,7 +181,6 @@ def command_check(args: argparse.Namespace) -> int:
             target.write_text(text, encoding="utf-8")
             if not args.quiet:
                 print(f"wrote {fmt} report to {target}", file=sys.stderr)
-    return exit_code(results)
 
 
 def _check_options(args: argparse.Namespace) -> CheckOptions:

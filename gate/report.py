@@ -119,12 +119,23 @@ def render_text(results: Sequence[TargetResult]) -> str:
             out.extend(f"  {line}" for line in _table(["LEVEL", "RULE", "RESOURCE", "MESSAGE", "FIX"], rows, widths))
         elif not result.error:
             out.append("  no findings")
-        for f in (f for f in result.findings if f.suppression is not None):
-            reason = textwrap.shorten(f.suppression or "", 100, placeholder=" ...")
-            out.append(f"  skipped {f.rule} on {f.resource_name or '(stack)'}: {reason}")
+        out.extend(_skipped_lines(result.findings))
         out.append("")
     out.append(_summary_line(results))
     return "\n".join(out) + "\n"
+
+
+def _skipped_lines(findings: Sequence[Finding]) -> list[str]:
+    """One line per skip (check and reason), naming what it covered: a skip can cover many files."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for f in findings:
+        if f.suppression is not None:
+            groups.setdefault((f.rule, f.suppression), []).append(f.resource_name or "(stack)")
+    lines = []
+    for (rule, reason), names in groups.items():
+        covered = ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more"
+        lines.append(f"  skipped {rule} on {covered}: {textwrap.shorten(reason, 100, placeholder=' ...')}")
+    return lines
 
 
 def _summary_line(results: Sequence[TargetResult]) -> str:
