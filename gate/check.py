@@ -133,12 +133,12 @@ def _display_path(path: Path) -> str:
 def _judge_with_pack(
     options: CheckOptions, renderings: Sequence[StackRendering], progress: Progress
 ) -> dict[str, list[Finding] | str]:
-    from trailguard_gate.analyzer import PolicyPack
-
     assert options.policy_pack is not None
     started = time.monotonic()
     out: dict[str, list[Finding] | str] = {}
     try:
+        from trailguard_gate.analyzer import PolicyPack
+
         with PolicyPack(options.policy_pack, python=pack_python(options.policy_pack), timeout=options.timeout) as pack:
             info = pack.info()
             policies = {p.name: p for p in info.policies}
