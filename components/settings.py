@@ -193,10 +193,11 @@ def _describe(error: Mapping[str, Any], where: _Located, *, by_alias: bool) -> s
     if kind == "missing":
         return "is required" + _tail(expected, example)
     if kind == "extra_forbidden":
-        known = sorted(
+        shown = [
             ((info.alias or name) if by_alias else name)
             for name, info in (where.parent or BaseModel).model_fields.items()
-        )
+        ]
+        known = sorted(k for k in shown if ":" not in k)  # keys of other namespaces (aws:region) are not listed here
         key = where.path.rsplit(".", 1)[-1]
         close = difflib.get_close_matches(key, known, n=1)
         text = f"is not a known key; expected one of {', '.join(known)}"
@@ -205,6 +206,10 @@ def _describe(error: Mapping[str, Any], where: _Located, *, by_alias: bool) -> s
         return f"{error['input']!r} is not allowed; expected {ctx.get('expected', expected)}" + (
             f", e.g. {example}" if example else ""
         )
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{error['input']!r} is not an object of keys" + _tail(expected, example)
+    if kind == "list_type":
+        return f"{error['input']!r} is not a list" + _tail(expected, example)
     message = str(error["msg"])
     reason = message[0].lower() + message[1:]
     return f"{error['input']!r} is not valid ({reason})" + _tail(expected, example)
