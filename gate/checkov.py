@@ -167,7 +167,9 @@ def _path_skip(path: Path, index: int, entry: Any) -> PathSkip:
         raise SkipsError(f"{where}: unknown key {unknown[0]!r}; the keys are path, checks, reason")
     pattern = entry.get("path")
     try:
-        re.compile(pattern if isinstance(pattern, str) else "(")
+        if not isinstance(pattern, str):
+            raise re.error("not a string")
+        re.compile(pattern)
     except re.error:
         raise SkipsError(
             f"{where}: 'path' must be a regular expression over repository paths, e.g. ^tests/samples/"
@@ -257,7 +259,7 @@ def run_checkov(
     if not plans:
         return {}
     with tempfile.TemporaryDirectory(prefix="trailguard-checkov-") as scratch:
-        files = {}
+        files: dict[str, str] = {}
         for stack, plan in plans.items():
             path = Path(scratch) / _file_key(stack)
             path.write_text(plan.dumps(), encoding="utf-8")
@@ -281,10 +283,9 @@ def run_checkov(
     findings: dict[str, list[Finding]] = {stack: [] for stack in plans}
     for check in failed:
         key = Path(str(check.get("file_path", ""))).name
-        stack = files.get(key)
-        if stack is None:
-            continue
-        findings[stack].append(_finding(check, plans[stack]))
+        owner = files.get(key)
+        if owner is not None:
+            findings[owner].append(_finding(check, plans[owner]))
     return {stack: apply_skips(stack, found, skips) for stack, found in findings.items()}
 
 

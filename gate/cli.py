@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack, load_policy_config, run_check
@@ -45,7 +45,7 @@ def _output_spec(value: str) -> tuple[str | None, str]:
     return None, value
 
 
-def _positive(kind: type[int] | type[float]) -> object:
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     def parse(value: str) -> int | float:
         try:
             number = kind(value)
@@ -128,7 +128,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     return parser, subparsers
 
 
-def _progress(quiet: bool) -> object:
+def _progress(quiet: bool) -> Callable[[str], None]:
     started = time.monotonic()
 
     def say(message: str) -> None:
@@ -144,7 +144,7 @@ def command_check(args: argparse.Namespace) -> int:
     except (UsageError, ProjectError, SkipsError, CheckovError) as exc:
         print(f"trailguard check: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    results = run_check(options, _progress(args.quiet))  # type: ignore[arg-type]
+    results = run_check(options, _progress(args.quiet))
     _write_reports(results, args)
     return exit_code(results)
 
@@ -229,8 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from trailguard_gate.audit import cli as audit_cli
     except ImportError:
-        audit_cli = None  # the audit commands are optional: `check` never needs AWS access
-    if audit_cli is not None:
+        pass  # the audit commands are optional: `check` never needs AWS access
+    else:
         audit_cli.add_commands(subparsers)
     args = parser.parse_args(argv)
     return int(args.func(args))
