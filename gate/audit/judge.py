@@ -1,0 +1,70 @@
+"""Run the policy pack on audited accounts: the same pack, through the same Analyzer protocol, as `trailguard check`.
+
+Each account and Region is one stack to the pack (`111111111111-us-east-1` in project `trailguard-audit`), tagged
+`trailguard:audit=true` so the pack can tell live resources, which carry no Pulumi options, from code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from trailguard_gate.audit.convert import PROJECT
+from trailguard_gate.model import Finding, Level, Resource
+
+AUDIT_STACK_TAG = "trailguard:audit"
+"""The stack tag every audited target carries (value `true`): the pack may mark code-only policies not applicable."""
+
+
+def policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:
+    """A pack diagnostic as a finding, with the policy's fix, link and severity."""
+    resource = by_urn.get(diagnostic.urn or "")
+    return Finding(
+        tool="policy",
+        rule=diagnostic.policy_name,
+        level=Level(diagnostic.enforcement_level),
+        message=diagnostic.message,
+        urn=diagnostic.urn or None,
+        resource_name=resource.name if resource else None,
+        resource_type=resource.type if resource else None,
+        fix=(getattr(policy, "remediation_steps", None) or None) if policy is not None else None,
+        url=(getattr(policy, "url", None) or None) if policy is not None else None,
+        severity=diagnostic.severity or (getattr(policy, "severity", None) if policy is not None else None) or None,
+        description=(getattr(policy, "description", None) if policy is not None else None)
+        or diagnostic.description
+        or None,
+    )
+
+
+def judge(
+    targets: Mapping[str, Sequence[Resource]],
+    *,
+    pack_dir: Path,
+    policy_config: Mapping[str, Any] | None = None,
+    timeout: float = 300.0,
+) -> dict[str, list[Finding] | str]:
+    """Findings per target name, or why the pack could not judge it (a pack that cannot start judges nothing)."""
+    from trailguard_gate.analyzer import PolicyPack
+    from trailguard_gate.check import pack_python
+
+    out: dict[str, list[Finding] | str] = {}
+    try:
+        with PolicyPack(pack_dir, python=pack_python(pack_dir), timeout=timeout) as pack:
+            policies = {p.name: p for p in pack.info().policies}
+            if policy_config:
+                pack.configure(dict(policy_config))
+            for name, resources in targets.items():
+                pack.configure_stack(
+                    stack=name, project=PROJECT, organization="organization", tags={AUDIT_STACK_TAG: "true"}
+                )
+                by_urn = {r.urn: r for r in resources}
+                out[name] = [
+                    policy_finding(d, policies.get(d.policy_name), by_urn)
+                    for d in pack.preview(list(resources))
+                    if Level(d.enforcement_level) is not Level.DISABLED
+                ]
+    except Exception as exc:  # a pack that cannot start or crashes is reported on every target
+        message = f"policy pack {pack_dir}: {exc}"
+        return {name: out.get(name, message) for name in targets}
+    return out
