@@ -200,7 +200,16 @@ def _judge_with_checkov(
     except CheckovError as exc:
         return {stack: str(exc) for stack in plans}
     progress(f"  checkov done ({time.monotonic() - started:.1f}s)")
+    if len(renderings) == len(options.stacks):
+        for skip in stale_skips(options.skips, found):
+            progress(f"  the skip of {skip.describe()} matched nothing: remove it, or fix its stacks or resources")
     return dict(found)
+
+
+def stale_skips(skips: Sequence[Skip], found: Mapping[str, Sequence[Finding]]) -> list[Skip]:
+    """Scoped skips that suppressed no finding in any stack: a typo in a pattern, or a fixed resource."""
+    used = {f.suppression for findings in found.values() for f in findings if f.suppression is not None}
+    return [s for s in skips if not s.is_global and s.reason not in used]
 
 
 def _region(project: Project, stack: str) -> str | None:

@@ -61,7 +61,7 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="trailguard",
-        description="AWS CloudTrail done right: offline policy checks for Pulumi stacks.",
+        description="AWS CloudTrail done right: policy checks for Pulumi stacks, offline, and for what is deployed.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True

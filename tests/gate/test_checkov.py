@@ -188,3 +188,14 @@ def test_a_missing_checkov_says_how_to_install_it(tmp_path: Path, monkeypatch: p
     )
     with pytest.raises(CheckovError, match=r"^--checkov /nowhere/checkov: no such executable; install it"):
         locate_checkov("/nowhere/checkov", tmp_path)
+
+
+def test_a_scoped_skip_that_suppressed_nothing_is_named_as_stale() -> None:
+    from trailguard_gate.check import stale_skips
+
+    used = Skip("CKV_AWS_145", "SSE-S3 on purpose", resources=("*-access-log-bucket",))
+    typo = Skip("CKV_AWS_18", "the replica is logged elsewhere", resources=("*-replika-bucket",))
+    found = apply_skips("dev", [_finding("CKV_AWS_145", "trail-access-log-bucket")], [used, typo])
+
+    assert stale_skips([used, typo, Skip("CKV2_AWS_62", "global")], {"dev": found}) == [typo]
+    assert typo.describe() == "CKV_AWS_18 (resources *-replika-bucket)"
