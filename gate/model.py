@@ -39,6 +39,12 @@ class Resource:
     provider_urn: str | None = None
     source: str | None = None
     """`path:line` of the user code that registered the resource, where known."""
+    outputs: dict[str, Any] | None = None
+    """The resource's outputs, camelCase, as the engine holds them once the step ran (unknown sentinels for what
+    a preview cannot know). AnalyzeStack judges outputs; None when only the inputs are known, and then the
+    analyzer sends the inputs."""
+    provider_properties: dict[str, Any] | None = None
+    """The inputs of the resource's provider (`region`, `defaultTags`, ...), which the engine sends along."""
 
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -128,6 +134,8 @@ def resource_to_json(resource: Resource) -> dict[str, Any]:
         },
         "provider": resource.provider_urn,
         "source": resource.source,
+        "outputs": resource.outputs,
+        "providerProperties": resource.provider_properties,
     }
 
 
@@ -153,4 +161,6 @@ def resource_from_json(data: dict[str, Any]) -> Resource:
         ),
         provider_urn=data.get("provider"),
         source=data.get("source"),
+        outputs=data.get("outputs"),
+        provider_properties=data.get("providerProperties"),
     )
