@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulumi
@@ -280,11 +280,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.recorded.append(_resource_from_request(request, response.urn))
+            resource = _resource_from_request(request, response.urn, json_format.MessageToDict(response.object))
+            if resource.provider_urn is not None:
+                provider = next((r for r in reversed(self.recorded) if r.urn == resource.provider_urn), None)
+                if provider is not None:
+                    resource = replace(resource, provider_properties=dict(provider.properties))
+            self.recorded.append(resource)
         return response
 
 
-def _resource_from_request(request: Any, urn: str) -> Resource:
+def _resource_from_request(request: Any, urn: str, outputs: dict[str, Any] | None = None) -> Resource:
     position = request.sourcePosition if request.HasField("sourcePosition") else None
     source = f"{position.uri.removeprefix('file://')}:{position.line}" if position and position.uri else None
     aliases = tuple(spec.urn or spec.spec.name for spec in request.aliases)
@@ -305,10 +310,10 @@ def _resource_from_request(request: Any, urn: str) -> Resource:
             aliases=tuple(a for a in aliases if a),
             additional_secret_outputs=tuple(request.additionalSecretOutputs),
         ),
-        provider_urn=(request.provider.split("::")[0] + "::" + request.provider.split("::")[1])
-        if request.provider and "::" in request.provider
-        else (request.provider or None),
+        # A provider reference is `<provider urn>::<provider id>`.
+        provider_urn=request.provider.rsplit("::", 1)[0] if request.provider else None,
         source=source,
+        outputs=outputs,
     )
 
 
