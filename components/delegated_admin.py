@@ -11,10 +11,8 @@ organization has at most three CloudTrail delegated administrators, and the mana
 See https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import Any, Required, TypedDict
+from typing import Any, Required, Self, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -135,7 +133,7 @@ class DelegatedAdminConfig(ConfigModel):
     )
 
     @model_validator(mode="after")
-    def _within_limits(self) -> DelegatedAdminConfig:
+    def _within_limits(self) -> Self:
         ids = self.account_ids
         if not ids:
             raise trailguard_error(
@@ -183,7 +181,7 @@ class DelegatedAdminStackConfig(ConfigModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> DelegatedAdminStackConfig:
+    def _consistent(self) -> Self:
         self.delegated_admin.check_not_management(self.management_account_id)
         return self
 

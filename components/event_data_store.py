@@ -13,11 +13,9 @@ Note: AWS closes CloudTrail Lake to new customers on May 31, 2026; existing cust
 https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-service-availability-change.html
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal, Required, TypedDict
+from typing import Annotated, Any, Literal, Required, Self, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -255,7 +253,7 @@ class LakeConfig(ConfigModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> LakeConfig:
+    def _consistent(self) -> Self:
         self._check_retention()
         if self.replaces_trail:
             self._check_complete_record()
@@ -265,9 +263,7 @@ class LakeConfig(ConfigModel):
     def _check_retention(self) -> None:
         most = MAX_RETENTION_DAYS[self.billing_mode]
         if not MIN_RETENTION_DAYS <= self.retention_period <= most:
-            mode = (
-                "" if self.billing_mode == "EXTENDABLE_RETENTION_PRICING" else f" for billingMode {self.billing_mode}"
-            )
+            mode = "" if self.billing_mode == "EXTENDABLE_RETENTION_PRICING" else f" for {self.billing_mode}"
             raise trailguard_error(
                 f"{self.retention_period} is out of range{mode}; expected {MIN_RETENTION_DAYS} to {most} days, "
                 f"e.g. {DEFAULT_RETENTION_DAYS}",
@@ -276,14 +272,14 @@ class LakeConfig(ConfigModel):
 
     def _check_complete_record(self) -> None:
         """Without a trail, anything the store leaves out is not recorded anywhere (CIS 3.1, Security Hub CloudTrail.1)."""
-        why = "replacesTrail makes this store the organization's only audit record"
-        for key, value in (
-            ("organizationEnabled", self.organization_enabled),
-            ("multiRegionEnabled", self.multi_region_enabled),
+        why = "with no trail this store is the organization's only audit record"
+        for key, value, left_out in (
+            ("organizationEnabled", self.organization_enabled, "the member accounts"),
+            ("multiRegionEnabled", self.multi_region_enabled, "every other Region"),
         ):
             if not value:
                 raise trailguard_error(
-                    f"false leaves accounts or Regions unrecorded, and {why}; expected true, e.g. true", path=key
+                    f"false leaves {left_out} unrecorded, and {why}; expected true, e.g. true", path=key
                 )
         management = self.management_events
         if not management.enabled:
@@ -307,8 +303,8 @@ class LakeConfig(ConfigModel):
     def _check_selectors(self) -> None:
         if not (self.management_events.enabled or self.data_event_selectors or self.network_activity_event_selectors):
             raise trailguard_error(
-                "false with no dataEvents or networkActivityEvents selects no events; expected true, or at least one "
-                "dataEvents entry, e.g. true",
+                "false with no data or network activity event selectors selects no events; expected true, or at "
+                "least one data event selector, e.g. true",
                 path="managementEvents.enabled",
             )
         sources = [n.event_source for n in self.network_activity_event_selectors]
