@@ -49,7 +49,3 @@ def explicit_dependencies(opts: pulumi.ResourceOptions | None) -> list[pulumi.Re
 def to_json(document: Mapping[str, Any]) -> str:
     """Serialise a policy document at the edge, with stable key order for readable diffs."""
     return json.dumps(document, indent=2)
-
-
-def merged_tags(tags: pulumi.Input[Mapping[str, str]] | None) -> pulumi.Output[dict[str, str]]:
-    return pulumi.Output.from_input(tags or {}).apply(lambda t: dict(t or {}))

@@ -49,6 +49,8 @@ class ReplicationArgs(TypedDict, total=False):
     """The second Region; it must differ from the bucket's."""
     bucket: pulumi.Input[str]
     """The replica bucket's name. Default: `<bucket>-replica`."""
+    access_log_bucket: pulumi.Input[str]
+    """The name of the bucket receiving the replica's server access logs. Default: `<replica>-access-logs`."""
     storage_class: pulumi.Input[str]
     """The replicas' storage class. Default: `STANDARD`."""
 
@@ -91,7 +93,8 @@ class TrailBucket(pulumi.ComponentResource):
     server access logged, lifecycle to colder storage, optional Object Lock and cross-Region replication) and
     its access-log bucket.
 
-    Both buckets (and the replica and its key) are protected and retained on delete, never force-destroyed.
+    Every bucket (trail, access logs, replica and the replica's access logs) and the replica's key are
+    protected and retained on delete, never force-destroyed.
     """
 
     bucket_name: pulumi.Output[str]
@@ -102,6 +105,8 @@ class TrailBucket(pulumi.ComponentResource):
     """The access-log bucket's name."""
     replica_bucket_name: pulumi.Output[str] | None
     """The replica bucket's name, when replication is on."""
+    log_bucket_names: pulumi.Output[list[str]]
+    """Every bucket holding logs (trail, access logs, replica and its access logs): data events must skip them."""
 
     def __init__(self, name: str, args: TrailBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("trailguard:index:TrailBucket", name, None, opts)
@@ -117,39 +122,175 @@ class TrailBucket(pulumi.ComponentResource):
         ):
             check_input(where, arg, args.get(arg), check)
         self._name = name
-        self._tags = args.get("tags")
+        self._args = args
 
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        partition = aws.get_partition_output(opts=invoke).partition
+        self._partition = aws.get_partition_output(opts=invoke).partition
+        self._account_id = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
-        account_id = aws.get_caller_identity_output(opts=invoke).account_id
         bucket_name = pulumi.Output.from_input(args["bucket"])
         access_log_name = pulumi.Output.from_input(args.get("access_log_bucket") or bucket_name.apply(_access_log_name))
         object_lock = args.get("object_lock")
 
         # The access-log bucket first: the trail bucket's logging points at it.
-        self.access_log_bucket = self._bucket("access-log-bucket", access_log_name)
-        access_log_parts = self._harden(self.access_log_bucket, "access-log", versioning=True)
+        self.access_log_bucket, access_log_policy = self._access_log_bucket("access-log", access_log_name, bucket_name)
+
+        self.bucket = self._bucket("bucket", bucket_name)
+        parts = self._harden(self.bucket, "")
+        self._encrypt(self.bucket, "encryption", args["kms_key_arn"])
+        self._log_into(self.bucket, "logging", self.access_log_bucket, access_log_policy)
+        self._lifecycle(self.bucket, "lifecycle", "trail-logs", parts["versioning"])
+        if object_lock is not None:
+            self._object_lock(self.bucket, "object-lock", object_lock, parts["versioning"])
+
+        trail_region = pulumi.Output.from_input(args.get("trail_region") or region)
+        self.policy = aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=self.bucket.id,
+            policy=pulumi.Output.all(
+                partition=self._partition,
+                bucket=bucket_name,
+                region=trail_region,
+                management=args["management_account_id"],
+                trail=args["trail_name"],
+                organization=args.get("organization_id"),
+                prefix=args.get("s3_key_prefix"),
+            ).apply(_trail_bucket_policy),
+            # After the public access block, which would otherwise race it.
+            opts=child_options(self, depends_on=[parts["public_access_block"]]),
+        )
+
+        log_buckets: list[pulumi.Input[str]] = [self.bucket.bucket, self.access_log_bucket.bucket]
+        self.replica_bucket_name = None
+        replication = args.get("replication")
+        if replication is not None:
+            replica, replica_access_logs = self._replicate(
+                replication, bucket_name, region, args["kms_key_arn"], parts["versioning"], object_lock
+            )
+            self.replica_bucket_name = replica.bucket
+            log_buckets += [replica.bucket, replica_access_logs.bucket]
+
+        self.bucket_name = self.bucket.bucket
+        self.bucket_arn = self.bucket.arn
+        self.access_log_bucket_name = self.access_log_bucket.bucket
+        self.log_bucket_names = pulumi.Output.all(*log_buckets).apply(lambda names: [str(n) for n in names])
+        self.register_outputs(
+            {
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+                "access_log_bucket_name": self.access_log_bucket_name,
+                "replica_bucket_name": self.replica_bucket_name,
+                "log_bucket_names": self.log_bucket_names,
+            }
+        )
+
+    def _role(self, role: str) -> str:
+        return f"{self._name}-{role}"
+
+    def _bucket(self, role: str, name: pulumi.Input[str], region: pulumi.Input[str] | None = None) -> aws.s3.Bucket:
+        return aws.s3.Bucket(
+            self._role(role),
+            bucket=name,
+            force_destroy=False,
+            region=region,
+            tags=self._args.get("tags"),
+            opts=log_store_options(self),
+        )
+
+    def _harden(
+        self, bucket: aws.s3.Bucket, prefix: str, region: pulumi.Input[str] | None = None
+    ) -> dict[str, pulumi.Resource]:
+        """Public access blocked, bucket owner enforced (ACLs off), versioning on."""
+        lead = f"{prefix}-" if prefix else ""
+        pab = aws.s3.BucketPublicAccessBlock(
+            self._role(f"{lead}public-access-block"),
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            region=region,
+            opts=child_options(self),
+        )
+        aws.s3.BucketOwnershipControls(
+            self._role(f"{lead}ownership-controls"),
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            region=region,
+            opts=child_options(self),
+        )
+        versioning = aws.s3.BucketVersioning(
+            self._role(f"{lead}versioning"),
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            region=region,
+            opts=child_options(self),
+        )
+        return {"public_access_block": pab, "versioning": versioning}
+
+    def _encrypt(
+        self, bucket: aws.s3.Bucket, role: str, key_arn: pulumi.Input[str], region: pulumi.Input[str] | None = None
+    ) -> None:
         aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-access-log-encryption",
-            bucket=self.access_log_bucket.id,
+            self._role(role),
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": key_arn,
+                    },
+                    # One data key per bucket instead of one KMS call per log file: lower cost, fewer throttles.
+                    "bucket_key_enabled": True,
+                }
+            ],
+            region=region,
+            opts=child_options(self),
+        )
+
+    def _lifecycle(
+        self,
+        bucket: aws.s3.Bucket,
+        role: str,
+        rule_prefix: str,
+        versioning: pulumi.Resource,
+        region: pulumi.Input[str] | None = None,
+    ) -> None:
+        aws.s3.BucketLifecycleConfiguration(
+            self._role(role),
+            bucket=bucket.id,
+            rules=_lifecycle_rules(self._args, prefix_rule=rule_prefix),
+            # CloudTrail log files are mostly smaller than 128 KB, which S3's default minimum would never move.
+            transition_default_minimum_object_size="varies_by_storage_class",
+            region=region,
+            opts=child_options(self, depends_on=[versioning]),
+        )
+
+    def _access_log_bucket(
+        self,
+        prefix: str,
+        name: pulumi.Output[str],
+        source: pulumi.Output[str],
+        region: pulumi.Input[str] | None = None,
+    ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+        """A bucket receiving `source`'s server access logs (S3 delivers only within one account and Region)."""
+        bucket = self._bucket(f"{prefix}-bucket", name, region)
+        parts = self._harden(bucket, prefix, region)
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            self._role(f"{prefix}-encryption"),
+            bucket=bucket.id,
             # Server access logging can only deliver into SSE-S3 default encryption; SSE-KMS defaults are
             # not supported for the destination bucket. See
             # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            region=region,
             opts=child_options(self),
         )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-access-log-lifecycle",
-            bucket=self.access_log_bucket.id,
-            rules=_lifecycle_rules(args, prefix_rule="access-logs"),
-            transition_default_minimum_object_size="varies_by_storage_class",
-            opts=child_options(self, depends_on=[access_log_parts["versioning"]]),
-        )
-        self.access_log_policy = aws.s3.BucketPolicy(
-            f"{name}-access-log-policy",
-            bucket=self.access_log_bucket.id,
-            policy=pulumi.Output.all(partition, access_log_name, bucket_name, account_id).apply(
+        self._lifecycle(bucket, f"{prefix}-lifecycle", "access-logs", parts["versioning"], region)
+        policy = aws.s3.BucketPolicy(
+            self._role(f"{prefix}-policy"),
+            bucket=bucket.id,
+            policy=pulumi.Output.all(self._partition, name, source, self._account_id).apply(
                 lambda v: to_json(
                     documents.access_log_bucket_policy(
                         partition=v[0],
@@ -160,140 +301,47 @@ class TrailBucket(pulumi.ComponentResource):
                     )
                 )
             ),
-            opts=child_options(self, depends_on=[access_log_parts["public_access_block"]]),
-        )
-
-        self.bucket = self._bucket("bucket", bucket_name)
-        parts = self._harden(self.bucket, "", versioning=True)
-        self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=self.bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": args["kms_key_arn"],
-                    },
-                    # One data key per bucket instead of one KMS call per log file: lower cost, fewer throttles.
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=child_options(self),
-        )
-        aws.s3.BucketLogging(
-            f"{name}-logging",
-            bucket=self.bucket.id,
-            target_bucket=self.access_log_bucket.id,
-            target_prefix=ACCESS_LOG_PREFIX,
-            target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
-            opts=child_options(self, depends_on=[self.access_log_policy]),
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=_lifecycle_rules(args, prefix_rule="trail-logs"),
-            # CloudTrail log files are mostly smaller than 128 KB, which S3's default minimum would never move.
-            transition_default_minimum_object_size="varies_by_storage_class",
-            opts=child_options(self, depends_on=[parts["versioning"]]),
-        )
-        if object_lock is not None:
-            self._object_lock(self.bucket, "object-lock", object_lock, parts["versioning"])
-
-        trail_region = pulumi.Output.from_input(args.get("trail_region") or region)
-        self.policy = aws.s3.BucketPolicy(
-            f"{name}-policy",
-            bucket=self.bucket.id,
-            policy=pulumi.Output.all(
-                partition=partition,
-                bucket=bucket_name,
-                region=trail_region,
-                management=args["management_account_id"],
-                trail=args["trail_name"],
-                organization=args.get("organization_id"),
-                prefix=args.get("s3_key_prefix"),
-            ).apply(_trail_bucket_policy),
+            region=region,
             opts=child_options(self, depends_on=[parts["public_access_block"]]),
         )
+        return bucket, policy
 
-        self.replica_bucket_name = None
-        replication = args.get("replication")
-        if replication is not None:
-            self.replica_bucket_name = self._replicate(
-                replication,
-                bucket_name,
-                region,
-                partition,
-                account_id,
-                args["kms_key_arn"],
-                parts["versioning"],
-                object_lock,
-            )
-
-        self.bucket_name = self.bucket.bucket
-        self.bucket_arn = self.bucket.arn
-        self.access_log_bucket_name = self.access_log_bucket.bucket
-        self.register_outputs(
-            {
-                "bucket_name": self.bucket_name,
-                "bucket_arn": self.bucket_arn,
-                "access_log_bucket_name": self.access_log_bucket_name,
-                "replica_bucket_name": self.replica_bucket_name,
-            }
-        )
-
-    def _role(self, role: str) -> str:
-        return f"{self._name}-{role}" if role else self._name
-
-    def _bucket(self, role: str, name: pulumi.Input[str], **extra: Any) -> aws.s3.Bucket:
-        return aws.s3.Bucket(
+    def _log_into(
+        self,
+        bucket: aws.s3.Bucket,
+        role: str,
+        target: aws.s3.Bucket,
+        target_policy: aws.s3.BucketPolicy,
+        region: pulumi.Input[str] | None = None,
+    ) -> None:
+        aws.s3.BucketLogging(
             self._role(role),
-            bucket=name,
-            force_destroy=False,
-            tags=self._tags,
-            opts=log_store_options(self),
-            **extra,
-        )
-
-    def _harden(self, bucket: aws.s3.Bucket, prefix: str, *, versioning: bool) -> dict[str, pulumi.Resource]:
-        """Public access blocked, bucket owner enforced (ACLs off), versioning on."""
-        lead = f"{prefix}-" if prefix else ""
-        pab = aws.s3.BucketPublicAccessBlock(
-            self._role(f"{lead}public-access-block"),
             bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child_options(self),
+            target_bucket=target.id,
+            target_prefix=ACCESS_LOG_PREFIX,
+            target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
+            region=region,
+            # Switched on only once S3's logging principal may write to the target.
+            opts=child_options(self, depends_on=[target_policy]),
         )
-        aws.s3.BucketOwnershipControls(
-            self._role(f"{lead}ownership-controls"),
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child_options(self),
-        )
-        parts: dict[str, pulumi.Resource] = {"public_access_block": pab}
-        if versioning:
-            parts["versioning"] = aws.s3.BucketVersioning(
-                self._role(f"{lead}versioning"),
-                bucket=bucket.id,
-                versioning_configuration={"status": "Enabled"},
-                opts=child_options(self),
-            )
-        return parts
 
     def _object_lock(
-        self, bucket: aws.s3.Bucket, role: str, lock: ObjectLockArgs, versioning: pulumi.Resource, **extra: Any
-    ) -> aws.s3.BucketObjectLockConfiguration:
+        self,
+        bucket: aws.s3.Bucket,
+        role: str,
+        lock: ObjectLockArgs,
+        versioning: pulumi.Resource,
+        region: pulumi.Input[str] | None = None,
+    ) -> None:
         # Enabled through the configuration resource, not the bucket's object_lock_enabled argument: S3 can
         # turn Object Lock on for an existing versioned bucket, whereas the bucket argument replaces the bucket.
-        return aws.s3.BucketObjectLockConfiguration(
+        aws.s3.BucketObjectLockConfiguration(
             self._role(role),
             bucket=bucket.id,
             object_lock_enabled="Enabled",
             rule={"default_retention": {"mode": lock["mode"], "days": lock["days"]}},
+            region=region,
             opts=child_options(self, depends_on=[versioning]),
-            **extra,
         )
 
     def _replicate(
@@ -301,15 +349,19 @@ class TrailBucket(pulumi.ComponentResource):
         replication: ReplicationArgs,
         source_name: pulumi.Output[str],
         source_region: pulumi.Output[str],
-        partition: pulumi.Output[str],
-        account_id: pulumi.Output[str],
         source_key_arn: pulumi.Input[str],
         source_versioning: pulumi.Resource,
         object_lock: ObjectLockArgs | None,
-    ) -> pulumi.Output[str]:
-        """A replica bucket (and its own key: KMS keys are regional) in the second Region, and the replication."""
-        replica_region = replication["region"]
+    ) -> tuple[aws.s3.Bucket, aws.s3.Bucket]:
+        """A replica bucket in the second Region, hardened like the source, with its own key (KMS keys are
+        regional) and its own access-log bucket (server access logs stay in their Region); and the replication.
+        """
+        region = replication["region"]
+        partition, account_id = self._partition, self._account_id
         replica_name = pulumi.Output.from_input(replication.get("bucket") or source_name.apply(_replica_name))
+        access_log_name = pulumi.Output.from_input(
+            replication.get("access_log_bucket") or replica_name.apply(_access_log_name)
+        )
         replica_key = aws.kms.Key(
             self._role("replica-key"),
             description=source_name.apply(lambda b: f"CloudTrail: replicas of s3://{b}"),
@@ -318,68 +370,29 @@ class TrailBucket(pulumi.ComponentResource):
             policy=pulumi.Output.all(partition, account_id).apply(
                 lambda v: to_json(documents.replica_key_policy(partition=v[0], account_id=v[1]))
             ),
-            tags=self._tags,
+            region=region,
+            tags=self._args.get("tags"),
             opts=log_store_options(self),
-            region=replica_region,
         )
-        replica = aws.s3.Bucket(
-            self._role("replica-bucket"),
-            bucket=replica_name,
-            force_destroy=False,
-            tags=self._tags,
-            opts=log_store_options(self),
-            region=replica_region,
+        access_logs, access_log_policy = self._access_log_bucket(
+            "replica-access-log", access_log_name, replica_name, region
         )
-        pab = aws.s3.BucketPublicAccessBlock(
-            self._role("replica-public-access-block"),
-            bucket=replica.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child_options(self),
-            region=replica_region,
-        )
-        aws.s3.BucketOwnershipControls(
-            self._role("replica-ownership-controls"),
-            bucket=replica.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child_options(self),
-            region=replica_region,
-        )
-        replica_versioning = aws.s3.BucketVersioning(
-            self._role("replica-versioning"),
-            bucket=replica.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child_options(self),
-            region=replica_region,
-        )
+        replica = self._bucket("replica-bucket", replica_name, region)
+        parts = self._harden(replica, "replica", region)
+        self._encrypt(replica, "replica-encryption", replica_key.arn, region)
+        self._log_into(replica, "replica-logging", access_logs, access_log_policy, region)
+        self._lifecycle(replica, "replica-lifecycle", "replicas", parts["versioning"], region)
         if object_lock is not None:
             # S3 replicates locked versions only into a bucket that has Object Lock on as well.
-            self._object_lock(replica, "replica-object-lock", object_lock, replica_versioning, region=replica_region)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            self._role("replica-encryption"),
-            bucket=replica.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": replica_key.arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=child_options(self),
-            region=replica_region,
-        )
+            self._object_lock(replica, "replica-object-lock", object_lock, parts["versioning"], region)
         aws.s3.BucketPolicy(
             self._role("replica-policy"),
             bucket=replica.id,
             policy=pulumi.Output.all(partition, replica_name).apply(
                 lambda v: to_json(documents.replica_bucket_policy(partition=v[0], bucket=v[1]))
             ),
-            opts=child_options(self, depends_on=[pab]),
-            region=replica_region,
+            region=region,
+            opts=child_options(self, depends_on=[parts["public_access_block"]]),
         )
         role = aws.iam.Role(
             self._role("replication-role"),
@@ -389,14 +402,14 @@ class TrailBucket(pulumi.ComponentResource):
                     documents.replication_role_trust_policy(partition=v[0], source_bucket=v[1], account_id=v[2])
                 )
             ),
-            tags=self._tags,
+            tags=self._args.get("tags"),
             opts=child_options(self),
         )
         role_policy = aws.iam.RolePolicy(
             self._role("replication-role-policy"),
             role=role.id,
             policy=pulumi.Output.all(
-                partition, source_name, source_region, source_key_arn, replica_name, replica_region, replica_key.arn
+                partition, source_name, source_region, source_key_arn, replica_name, region, replica_key.arn
             ).apply(
                 lambda v: to_json(
                     documents.replication_role_policy(
@@ -431,9 +444,9 @@ class TrailBucket(pulumi.ComponentResource):
                     },
                 }
             ],
-            opts=child_options(self, depends_on=[source_versioning, replica_versioning, role_policy]),
+            opts=child_options(self, depends_on=[source_versioning, parts["versioning"], role_policy]),
         )
-        return replica.bucket
+        return replica, access_logs
 
 
 def _access_log_name(bucket: str) -> str:
@@ -493,6 +506,9 @@ class ReplicationConfig(ConfigModel):
 
     region: Region = setting(expected="a second AWS Region", example="us-west-2")
     bucket_name: BucketName | None = setting(None, expected="the replica bucket's name", example="acme-cloudtrail-dr")
+    access_log_bucket_name: BucketName | None = setting(
+        None, expected="the name of the replica's access-log bucket", example="acme-cloudtrail-dr-access-logs"
+    )
     storage_class: Literal[
         "STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
     ] = setting("STANDARD", expected="the replicas' storage class", example="STANDARD_IA")

@@ -128,15 +128,33 @@ class _HasBucket(_Stack):
             return None
         return self.bucket.replication.bucket_name or f"{self.bucket_name}-replica"
 
+    @property
+    def replica_access_log_bucket_name(self) -> str | None:
+        if self.bucket.replication is None:
+            return None
+        return self.bucket.replication.access_log_bucket_name or f"{self.replica_bucket_name}-access-logs"
+
+    @property
+    def log_bucket_names(self) -> list[str]:
+        """Every bucket this stack keeps logs in: S3 data events must never include them."""
+        names = [self.bucket_name, self.access_log_bucket_name]
+        return names + [n for n in (self.replica_bucket_name, self.replica_access_log_bucket_name) if n]
+
     def _check_buckets(self) -> None:
         derived: list[tuple[str, str | None, str | None]] = [
             ("bucket.name", self.bucket.name, self.bucket_name),
             ("bucket.accessLogBucketName", self.bucket.access_log_bucket_name, self.access_log_bucket_name),
         ]
         if self.bucket.replication is not None:
-            derived.append(
-                ("bucket.replication.bucketName", self.bucket.replication.bucket_name, self.replica_bucket_name)
-            )
+            replication = self.bucket.replication
+            derived += [
+                ("bucket.replication.bucketName", replication.bucket_name, self.replica_bucket_name),
+                (
+                    "bucket.replication.accessLogBucketName",
+                    replication.access_log_bucket_name,
+                    self.replica_access_log_bucket_name,
+                ),
+            ]
         for path, given, name in derived:
             if given is not None or name is None:
                 continue
@@ -190,10 +208,7 @@ class AllInOneConfig(_HasBucket, _HasTrail):
     @model_validator(mode="after")
     def _consistent(self) -> AllInOneConfig:
         self._check_buckets()
-        excluded = [self.bucket_name, self.access_log_bucket_name]
-        if self.replica_bucket_name is not None:
-            excluded.append(self.replica_bucket_name)
-        self._check_trail(excluded)
+        self._check_trail(self.log_bucket_names)
         return self
 
 
@@ -228,15 +243,10 @@ class LogArchiveOutputs(ConfigModel):
         expected="the log-archive stack's kmsKeyArn output",
         example="arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     )
-    access_log_bucket_name: BucketName | None = setting(
-        None,
-        expected="the log-archive stack's accessLogBucketName output",
-        example="organization-trail-111111111111-access-logs",
-    )
-    replica_bucket_name: BucketName | None = setting(
-        None,
-        expected="the log-archive stack's replicaBucketName output",
-        example="organization-trail-111111111111-replica",
+    log_bucket_names: list[BucketName] = setting(
+        default_factory=list,
+        expected="the log-archive stack's logBucketNames output: every bucket holding logs, which S3 data events skip",
+        example=["organization-trail-111111111111", "organization-trail-111111111111-access-logs"],
     )
 
 
@@ -263,8 +273,7 @@ class ManagementConfig(_HasTrail):
                 path="key.readerPrincipalArns",
             )
         outputs = self.log_archive
-        excluded = [outputs.bucket_name, outputs.access_log_bucket_name, outputs.replica_bucket_name]
-        self._check_trail([b for b in excluded if b])
+        self._check_trail([outputs.bucket_name, *(b for b in outputs.log_bucket_names if b != outputs.bucket_name)])
         return self
 
 

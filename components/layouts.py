@@ -58,6 +58,7 @@ def _log_archive_args(config: AllInOneConfig | LogArchiveConfig, trail_region: s
         args["replication"] = {
             "region": bucket.replication.region,
             "bucket": config.replica_bucket_name or "",
+            "access_log_bucket": config.replica_access_log_bucket_name or "",
             "storage_class": bucket.replication.storage_class,
         }
     return args
@@ -102,6 +103,7 @@ def _archive_exports(archive: LogArchive) -> Exports:
         "bucketArn": archive.bucket_arn,
         "kmsKeyArn": archive.kms_key_arn,
         "accessLogBucketName": archive.access_log_bucket_name,
+        "logBucketNames": archive.log_bucket_names,
     }
     if archive.replica_bucket_name is not None:
         exports["replicaBucketName"] = archive.replica_bucket_name
@@ -124,9 +126,7 @@ def _trail_exports(trail: OrganizationTrail) -> Exports:
 
 def build_all_in_one(config: AllInOneConfig) -> Exports:
     archive = LogArchive("log-archive", _log_archive_args(config, config.region))
-    excluded = [config.access_log_bucket_name]
-    if config.replica_bucket_name is not None:
-        excluded.append(config.replica_bucket_name)
+    excluded = [name for name in config.log_bucket_names if name != config.bucket_name]
     trail = OrganizationTrail(
         "organization-trail",
         _trail_args(
@@ -144,7 +144,7 @@ def build_log_archive(config: LogArchiveConfig) -> Exports:
 
 def build_management(config: ManagementConfig) -> Exports:
     outputs = config.log_archive
-    excluded = [b for b in (outputs.access_log_bucket_name, outputs.replica_bucket_name) if b]
+    excluded = [name for name in outputs.log_bucket_names if name != outputs.bucket_name]
     trail = OrganizationTrail(
         "organization-trail",
         _trail_args(

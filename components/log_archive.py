@@ -64,6 +64,8 @@ class LogArchive(pulumi.ComponentResource):
     """The access-log bucket's name."""
     replica_bucket_name: pulumi.Output[str] | None
     """The replica bucket's name, when replication is on."""
+    log_bucket_names: pulumi.Output[list[str]]
+    """Every bucket holding logs; give them to the trail's `excluded_data_event_buckets`."""
 
     def __init__(self, name: str, args: LogArchiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("trailguard:index:LogArchive", name, None, opts)
@@ -90,6 +92,7 @@ class LogArchive(pulumi.ComponentResource):
         self.kms_key_arn = self.key.key_arn
         self.access_log_bucket_name = self.bucket.access_log_bucket_name
         self.replica_bucket_name = self.bucket.replica_bucket_name
+        self.log_bucket_names = self.bucket.log_bucket_names
         self.register_outputs(
             {
                 "bucket_name": self.bucket_name,
@@ -97,6 +100,7 @@ class LogArchive(pulumi.ComponentResource):
                 "kms_key_arn": self.kms_key_arn,
                 "access_log_bucket_name": self.access_log_bucket_name,
                 "replica_bucket_name": self.replica_bucket_name,
+                "log_bucket_names": self.log_bucket_names,
             }
         )
 

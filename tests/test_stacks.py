@@ -105,8 +105,13 @@ class TestDev:
             s["name"]: s["fieldSelectors"]
             for s in dev.one("aws:cloudtrail/trail:Trail").properties["advancedEventSelectors"]
         }
-        assert list(selectors) == ["Management events", "S3 object writes", "Lambda invocations"]
-        assert selectors["S3 object writes"][-1] == {
+        assert list(selectors) == ["Management events", "S3 object reads and writes", "DynamoDB writes"]
+        assert selectors["DynamoDB writes"] == [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::DynamoDB::Table"]},
+            {"field": "readOnly", "equals": ["false"]},
+        ]
+        assert selectors["S3 object reads and writes"][-1] == {
             "field": "resources.ARN",
             "notStartsWiths": [
                 "arn:aws:s3:::acme-dev-cloudtrail-111111111111/",
@@ -149,6 +154,7 @@ class TestDev:
             "bucketArn": "arn:aws:s3:::acme-dev-cloudtrail-111111111111",
             "kmsKeyArn": dev.one("aws:cloudtrail/trail:Trail").properties["kmsKeyId"],
             "accessLogBucketName": "acme-dev-cloudtrail-111111111111-access-logs",
+            "logBucketNames": ["acme-dev-cloudtrail-111111111111", "acme-dev-cloudtrail-111111111111-access-logs"],
             "trailArn": TRAIL_ARN,
             "trailName": "organization-trail",
             "logGroupName": "/cloudtrail/organization-trail",
@@ -168,7 +174,8 @@ class TestLogArchive:
     def test_shape(self, log_archive: Rendering) -> None:
         counts = count(log_archive)
         assert "aws:cloudtrail/trail:Trail" not in counts
-        assert counts["aws:s3/bucket:Bucket"] == 3  # trail bucket, access logs, replica
+        assert counts["aws:s3/bucket:Bucket"] == 4  # trail bucket, access logs, replica, replica access logs
+        assert counts["aws:s3/bucketLogging:BucketLogging"] == 2  # trail bucket and replica
         assert counts["aws:kms/key:Key"] == 2  # log files, replicas
         assert counts["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"] == 2
         assert counts["aws:s3/bucketReplicationConfig:BucketReplicationConfig"] == 1
@@ -211,7 +218,14 @@ class TestLogArchive:
             "kmsKeyArn",
             "accessLogBucketName",
             "replicaBucketName",
+            "logBucketNames",
         }
+        assert log_archive.outputs["logBucketNames"] == [
+            "acme-org-cloudtrail-111111111111",
+            "acme-org-cloudtrail-111111111111-access-logs",
+            "acme-org-cloudtrail-111111111111-replica",
+            "acme-org-cloudtrail-111111111111-replica-access-logs",
+        ]
         assert log_archive.outputs["kmsKeyArn"].startswith("arn:aws:kms:us-east-1:222222222222:key/")
 
 
@@ -228,6 +242,8 @@ class TestManagement:
             "aws:cloudwatch/logGroup:LogGroup": 1,
             "aws:iam/role:Role": 1,
             "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:sns/topic:Topic": 1,
+            "aws:sns/topicPolicy:TopicPolicy": 1,
             "aws:cloudtrail/trail:Trail": 1,
         }
 
@@ -254,8 +270,7 @@ def test_the_cross_account_stacks_agree(
     assert all(r.startswith(prefix) for r in bucket["AWSCloudTrailWrite"]["Resource"])
     archive_outputs = stack_config("management")["trailguard:logArchive"]
     assert archive_outputs["bucketName"] == log_archive.outputs["bucketName"]
-    assert archive_outputs["accessLogBucketName"] == log_archive.outputs["accessLogBucketName"]
-    assert archive_outputs["replicaBucketName"] == log_archive.outputs["replicaBucketName"]
+    assert archive_outputs["logBucketNames"] == log_archive.outputs["logBucketNames"]
 
 
 @pytest.mark.parametrize("stack", ["dev", "log-archive", "management"])

@@ -232,6 +232,30 @@ def test_replica_bucket_and_key_live_in_the_second_region_and_are_kept(full: Ren
     assert full.named("logs-replica-object-lock").properties["region"] == "us-west-2"
 
 
+def test_the_replica_is_hardened_logged_and_aged_in_its_own_region(full: Rendering) -> None:
+    replica, access_logs = "acme-cloudtrail-replica", "acme-cloudtrail-replica-access-logs"
+    for token in (
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketPolicy:BucketPolicy",
+    ):
+        for bucket in (replica, access_logs):
+            assert of_bucket(full, token, bucket)["region"] == "us-west-2", (token, bucket)
+    logging = of_bucket(full, "aws:s3/bucketLogging:BucketLogging", replica)
+    assert (logging["targetBucket"], logging["region"]) == (access_logs, "us-west-2")
+    encryption = of_bucket(
+        full, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", replica
+    )
+    assert encryption["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"].startswith(
+        "arn:aws:kms:us-west-2:"
+    )
+    [rule] = of_bucket(full, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", replica)["rules"]
+    assert rule["expiration"] == {"days": 2557}
+
+
 def test_replication_never_replicates_deletions(full: Rendering) -> None:
     replication = full.named("logs-replication")
     [rule] = replication.properties["rules"]
@@ -262,6 +286,7 @@ def test_every_taggable_child_is_tagged(full: Rendering, taggable: Callable[[str
         "logs-bucket",
         "logs-access-log-bucket",
         "logs-replica-bucket",
+        "logs-replica-access-log-bucket",
         "logs-replica-key",
         "logs-replication-role",
     }

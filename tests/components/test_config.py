@@ -350,6 +350,47 @@ RULES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         "bucket but the trail's, e.g. startsWith: [arn:aws:s3:::acme-data/]",
     ),
     (
+        "S3 data events that would include one of the log-archive stack's buckets",
+        MANAGEMENT,
+        {
+            "trailguard:logArchive": {
+                **MANAGEMENT["trailguard:logArchive"],
+                "logBucketNames": ["organization-trail-111111111111", "organization-trail-111111111111-replica"],
+            },
+            "trailguard:trail": {
+                "dataEvents": [
+                    {
+                        "resourceType": "AWS::S3::Object",
+                        "fieldSelectors": [
+                            {
+                                "field": "resources.ARN",
+                                "equals": ["arn:aws:s3:::organization-trail-111111111111-replica/x"],
+                            }
+                        ],
+                    }
+                ]
+            },
+        },
+        "trailguard:trail.dataEvents[0].fieldSelectors[0]: 'arn:aws:s3:::organization-trail-111111111111-replica/x' "
+        "(equals) would log the trail's own bucket organization-trail-111111111111-replica (CloudTrail would log its "
+        "own deliveries, a cost feedback loop); expected startsWith prefixes of other buckets, or no resources.ARN "
+        "condition to log every bucket but the trail's, e.g. startsWith: [arn:aws:s3:::acme-data/]",
+    ),
+    (
+        "default name of the replica's access-log bucket too long",
+        LOG_ARCHIVE,
+        {
+            "trailguard:bucket": {
+                "name": "acme-organization-cloudtrail-logs-archive-bucket",
+                "replication": {"region": "us-west-2"},
+            }
+        },
+        "trailguard:bucket.replication.accessLogBucketName: is not set, and the default "
+        "'acme-organization-cloudtrail-logs-archive-bucket-replica-access-logs' is not a valid S3 bucket name (it has "
+        "68 characters); expected 3-63 lowercase letters, digits, hyphens or periods, starting and ending with a "
+        "letter or digit, e.g. acme-cloudtrail-logs",
+    ),
+    (
         "basic S3 selectors that would include the log-archive bucket",
         MANAGEMENT,
         {
