@@ -145,8 +145,8 @@ class _HasBucket(_Stack):
             ("bucket.name", self.bucket.name, self.bucket_name),
             ("bucket.accessLogBucketName", self.bucket.access_log_bucket_name, self.access_log_bucket_name),
         ]
-        if self.bucket.replication is not None:
-            replication = self.bucket.replication
+        replication = self.bucket.replication
+        if replication is not None:
             derived += [
                 ("bucket.replication.bucketName", replication.bucket_name, self.replica_bucket_name),
                 (
@@ -162,7 +162,6 @@ class _HasBucket(_Stack):
                 check_bucket_name(name)
             except InvalidValue as error:
                 raise trailguard_error(f"is not set, and the default {error}", path=path) from None
-        replication = self.bucket.replication
         if replication is not None and replication.region == self.region:
             raise trailguard_error(
                 f"{replication.region!r} is the bucket's own Region; expected a second Region, e.g. "
