@@ -133,34 +133,53 @@ def _display_path(path: Path) -> str:
 def _judge_with_pack(
     options: CheckOptions, renderings: Sequence[StackRendering], progress: Progress
 ) -> dict[str, list[Finding] | str]:
+    """Each stack through the pack as `pulumi preview --policy-pack` would: ConfigureStack (the pack restarts with
+    the stack's identity in its environment, as the CLI starts one per preview), Configure, then each resource's
+    Remediate and Analyze and the stack's AnalyzeStack."""
     assert options.policy_pack is not None
     started = time.monotonic()
     out: dict[str, list[Finding] | str] = {}
+    pack: Any = None
     try:
         from trailguard_gate.analyzer import PolicyPack
 
-        with PolicyPack(options.policy_pack, python=pack_python(options.policy_pack), timeout=options.timeout) as pack:
-            info = pack.info()
-            policies = {p.name: p for p in info.policies}
-            progress(f"policy pack {info.name} ({len(policies)} policies) on {len(renderings)} stack(s)")
-            if options.policy_config:
-                pack.configure(dict(options.policy_config))
-            for r in renderings:
-                pack.configure_stack(
-                    stack=r.stack, project=options.project.name, organization=options.organization, tags={}
+        pack = PolicyPack(options.policy_pack, python=pack_python(options.policy_pack), timeout=options.timeout)
+        policies: dict[str, Any] = {}
+        for index, r in enumerate(renderings):
+            pack.configure_stack(
+                stack=r.stack,
+                project=options.project.name,
+                organization=options.organization,
+                tags={},
+                config=_wire_config(options.project, r.stack),
+            )
+            if index == 0:
+                info = pack.info()
+                policies = {p.name: p for p in info.policies}
+                progress(
+                    f"policy pack {info.name} {info.version} ({len(policies)} policies) on {len(renderings)} stack(s)"
                 )
-                diagnostics = pack.preview(list(r.resources))
-                by_urn = {res.urn: res for res in r.resources}
-                out[r.stack] = [
-                    _policy_finding(d, policies.get(d.policy_name), by_urn)
-                    for d in diagnostics
-                    if Level(d.enforcement_level) is not Level.DISABLED
-                ]
-    except Exception as exc:  # a pack that cannot start or crashes judges no stack: each says why
-        message = f"policy pack {options.policy_pack}: {exc}"
+                pack.configure(dict(options.policy_config or {}))
+            by_urn = {res.urn: res for res in r.resources}
+            out[r.stack] = [
+                _policy_finding(d, policies.get(d.policy_name), by_urn)
+                for d in pack.preview(list(r.resources))
+                if Level(d.enforcement_level) is not Level.DISABLED
+            ]
+    except Exception as exc:  # a pack that cannot start, refuses its config or crashes judges no further stack
+        message = f"policy pack {options.policy_pack}: {exc}" if str(options.policy_pack) not in str(exc) else str(exc)
         return {r.stack: out.get(r.stack, message) for r in renderings}
+    finally:
+        if pack is not None:
+            pack.close()
     progress(f"  policy pack done ({time.monotonic() - started:.1f}s)")
     return out
+
+
+def _wire_config(project: Project, stack: str) -> dict[str, str]:
+    """The stack's config as the CLI hands it to a pack: every value a string, structured ones JSON-encoded."""
+    values = stack_config(project, stack).values
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
 
 
 def _policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:
