@@ -63,7 +63,7 @@ class Connector:
         # Standard mode retries throttling and transient errors with exponential backoff and jitter; see
         # https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
         return Config(
-            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
             user_agent_extra=USER_AGENT,
             connect_timeout=10,
             read_timeout=60,

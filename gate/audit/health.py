@@ -7,9 +7,9 @@ See https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailSt
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trailguard_gate.audit.collect import KeyState, TrailState
@@ -116,6 +116,50 @@ KEY_USABLE = Rule(
 RULES = (LOGGING_ACTIVE, S3_DELIVERY, DIGEST_DELIVERY, CLOUDWATCH_DELIVERY, SNS_DELIVERY, KEY_USABLE)
 
 
+@dataclass(frozen=True)
+class Channel:
+    """One way a trail delivers, and the `GetTrailStatus` fields that say how it is going."""
+
+    rule: Rule
+    error_key: str
+    time_key: str
+    what: Callable[[Mapping[str, Any]], str | None]
+    """What is delivered where, from the trail's description; None when the trail does not use this channel."""
+    regular: bool
+    """Deliveries come on a schedule, so a long silence is itself a failure."""
+
+
+def _group(d: Mapping[str, Any]) -> str | None:
+    arn = d.get("CloudWatchLogsLogGroupArn")
+    return f"events to log group {_group_name(arn)!r}" if arn else None
+
+
+def _topic(d: Mapping[str, Any]) -> str | None:
+    topic = d.get("SnsTopicARN") or d.get("SnsTopicName")
+    return f"notifications to topic {topic!r}" if topic else None
+
+
+CHANNELS = (
+    Channel(
+        S3_DELIVERY,
+        "LatestDeliveryError",
+        "LatestDeliveryTime",
+        lambda d: f"log files to bucket {d.get('S3BucketName')!r}",
+        True,
+    ),
+    Channel(
+        DIGEST_DELIVERY,
+        "LatestDigestDeliveryError",
+        "LatestDigestDeliveryTime",
+        lambda d: f"digest files to bucket {d.get('S3BucketName')!r}" if d.get("LogFileValidationEnabled") else None,
+        True,
+    ),
+    Channel(CLOUDWATCH_DELIVERY, "LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryTime", _group, True),
+    # Notifications follow deliveries; their silence is already the S3 channel's finding.
+    Channel(SNS_DELIVERY, "LatestNotificationError", "LatestNotificationTime", _topic, False),
+)
+
+
 def ago(delta: timedelta) -> str:
     """`3 days 4 hours`, `5 hours 2 minutes`, `12 minutes`: how long ago, to the precision that matters."""
     minutes = max(int(delta.total_seconds() // 60), 0)
@@ -129,11 +173,11 @@ def ago(delta: timedelta) -> str:
         return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
     if hours:
         return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
-    return unit(minutes, "minute")
+    return unit(minutes, "minute") if minutes else "less than a minute"
 
 
 def _when(moment: datetime, now: datetime) -> str:
-    return f"{moment.astimezone().strftime('%Y-%m-%d %H:%M %Z').strip()}, {ago(now - moment)} ago"
+    return f"{moment.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {ago(now - moment)} ago"
 
 
 def trail_health(
@@ -148,47 +192,29 @@ def trail_health(
     where = Subject(name, "aws:cloudtrail/trail:Trail", urn)
     if not status.get("IsLogging", False):
         stopped = status.get("StopLoggingTime")
-        since = f" since {_when(stopped, now)}" if isinstance(stopped, datetime) else ""
-        return [LOGGING_ACTIVE.finding(f"trail {name!r} is not logging{since}: no events are recorded.", where)]
+        state = (
+            f"has not been logging since {_when(stopped, now)}" if isinstance(stopped, datetime) else "is not logging"
+        )
+        return [LOGGING_ACTIVE.finding(f"trail {name!r} {state}: no events are recorded.", where)]
 
     started = status.get("StartLoggingTime")
     findings: list[Finding] = []
-    checks: list[tuple[Rule, str, str, str, bool]] = [
-        (
-            S3_DELIVERY,
-            "LatestDeliveryError",
-            "LatestDeliveryTime",
-            f"log files to bucket {d.get('S3BucketName')!r}",
-            True,
-        ),
-        (
-            DIGEST_DELIVERY,
-            "LatestDigestDeliveryError",
-            "LatestDigestDeliveryTime",
-            f"digest files to bucket {d.get('S3BucketName')!r}",
-            bool(d.get("LogFileValidationEnabled")),
-        ),
-        (
-            CLOUDWATCH_DELIVERY,
-            "LatestCloudWatchLogsDeliveryError",
-            "LatestCloudWatchLogsDeliveryTime",
-            f"events to log group {_group_name(d.get('CloudWatchLogsLogGroupArn'))!r}",
-            bool(d.get("CloudWatchLogsLogGroupArn")),
-        ),
-        (
-            SNS_DELIVERY,
-            "LatestNotificationError",
-            "LatestNotificationTime",
-            f"notifications to topic {d.get('SnsTopicARN') or d.get('SnsTopicName')!r}",
-            False,
-        ),
-    ]
-    for rule, error_key, time_key, what, expected in checks:
-        if rule is SNS_DELIVERY and not (d.get("SnsTopicARN") or d.get("SnsTopicName")):
+    for channel in CHANNELS:
+        what = channel.what(d)
+        if what is None:
             continue
-        message = _channel(name, what, status.get(error_key), status.get(time_key), started, now, max_age, expected)
+        message = _channel(
+            name,
+            what,
+            status.get(channel.error_key),
+            status.get(channel.time_key),
+            started,
+            now,
+            max_age,
+            channel.regular,
+        )
         if message:
-            findings.append(rule.finding(message, where))
+            findings.append(channel.rule.finding(message, where))
     return findings
 
 
@@ -200,13 +226,13 @@ def _channel(
     started: Any,
     now: datetime,
     max_age: timedelta,
-    expected: bool,
+    regular: bool,
 ) -> str | None:
-    """The problem with one delivery channel, or None. `expected`: this channel should deliver regularly."""
+    """The problem with one delivery channel, or None."""
     last_text = f"last successful delivery {_when(last, now)}" if isinstance(last, datetime) else "no delivery yet"
     if error:
         return f"trail {trail!r} cannot deliver {what}: {error} ({last_text})."
-    if not expected:
+    if not regular:
         return None
     if isinstance(last, datetime):
         if now - last > max_age:
@@ -233,7 +259,7 @@ def key_health(keys: Iterable[KeyState], urns: Mapping[str, str]) -> list[Findin
         where = Subject(key.arn, "aws:kms/key:Key", urns.get(key.arn))
         if state == "PendingDeletion":
             when = meta.get("DeletionDate")
-            on = f" on {when.astimezone().strftime('%Y-%m-%d')}" if isinstance(when, datetime) else ""
+            on = f" on {when.astimezone(UTC).strftime('%Y-%m-%d')}" if isinstance(when, datetime) else ""
             findings.append(
                 KEY_USABLE.finding(
                     f"KMS key {key.arn!r} is scheduled for deletion{on}: CloudTrail can no longer encrypt with it, "

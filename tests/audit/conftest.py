@@ -8,6 +8,7 @@ static credentials, no config files, and the instance-metadata lookup off: no re
 from __future__ import annotations
 
 import json
+import logging
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ PARTITION = "aws"
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
+    # The server logs every request at INFO; a failing test's report should show the test's own output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -298,10 +301,17 @@ def throttle(service: str, operation: str, times: int, calls: list[str]) -> tupl
     return f"before-send.{service}.{operation}", handler
 
 
-def deny(service: str, operation: str, code: str = "AccessDenied") -> tuple[str, Callable[..., Any]]:
-    """A `before-call` hook: the operation is refused as IAM would refuse it, before anything is sent."""
+def deny(
+    service: str, operation: str, code: str = "AccessDenied", *, only: str | None = None
+) -> tuple[str, Callable[..., Any]]:
+    """A `before-call` hook: the operation is refused as IAM would refuse it, before anything is sent.
 
-    def handler(**_: Any) -> None:
+    `only`: refuse only requests that name this text (a bucket, a trail) in their URL or body.
+    """
+
+    def handler(params: dict[str, Any], **_: Any) -> None:
+        if only is not None and only not in f"{params.get('url', '')} {params.get('body', '')!r}":
+            return
         raise ClientError(
             {
                 "Error": {"Code": code, "Message": f"User is not authorized to perform: {operation}"},
