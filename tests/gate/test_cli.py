@@ -138,3 +138,33 @@ def test_quiet_keeps_stderr_empty_and_text_goes_to_stdout(project: Path, capsys:
         "secure: PASS (22 resources, stacks/Pulumi.secure.yaml)\n  no findings\n\n"
         "1 target: 0 failing, 0 advisory, 0 skipped, 0 could not be checked\n"
     )
+
+
+def test_policy_config_reaches_the_pack_as_pulumi_preview_would_pass_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "policy-config.json").write_text(json.dumps({"all": "advisory"}))
+
+    code = main(["check", "--stack", "insecure", "--no-checkov", "--policy-config", "policy-config.json", "--quiet"])
+
+    out = capsys.readouterr().out
+    assert code == 0  # every violation still reported, none mandatory
+    rows = [
+        line.split()[:2] for line in out.splitlines() if line.startswith("  advisory") or line.startswith("  mandatory")
+    ]
+    assert ["advisory", "cloudtrail-trail-multi-region"] in rows
+    assert all(level == "advisory" for level, _ in rows)
+    assert out.splitlines()[-1] == "1 target: 0 failing, 12 advisory, 0 skipped, 0 could not be checked"
+
+
+def test_a_policy_config_the_cli_would_refuse_fails_every_stack_with_the_reason(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "policy-config.json").write_text(json.dumps({"cloudtrail-trail-multi-regoin": "advisory"}))
+
+    code = main(["check", "--stack", "secure", "--no-checkov", "--policy-config", "policy-config.json", "--quiet"])
+
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "secure: ERROR" in out
+    assert "cloudtrail-trail-multi-regoin" in out
