@@ -1,0 +1,1 @@
+"""Tests of the example projects under examples/ (a package: its module names repeat those of tests/components)."""
