@@ -1,5 +1,10 @@
 """trailguard: AWS CloudTrail organization trails done right, as Pulumi components."""
 
+import inspect
+from importlib.metadata import PackageNotFoundError, version
+
+import pulumi
+
 from trailguard.bucket import ObjectLockArgs, ReplicationArgs, TrailBucket, TrailBucketArgs
 from trailguard.key import TrailKey, TrailKeyArgs
 from trailguard.log_archive import LogArchive, LogArchiveArgs
@@ -12,6 +17,11 @@ from trailguard.selectors import (
     ManagementEventsArgs,
 )
 from trailguard.trail import OrganizationTrail, OrganizationTrailArgs
+
+try:
+    __version__ = version("trailguard")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0.0.0"
 
 __all__ = [
     "BasicEventSelectorArgs",
@@ -32,3 +42,9 @@ __all__ = [
     "TrailLogGroup",
     "TrailLogGroupArgs",
 ]
+
+
+def components() -> list[type[pulumi.ComponentResource]]:
+    """Every exported component class, in `__all__` order (what the component provider hosts)."""
+    found = (globals()[name] for name in __all__)
+    return [c for c in found if inspect.isclass(c) and issubclass(c, pulumi.ComponentResource)]
