@@ -1,7 +1,7 @@
 """`EventDataStore`: a CloudTrail Lake event data store for SQL over the organization's events, with its own key.
 
-The store is organization-wide and multi-Region by default, keeps events for seven years, cannot be deleted
-by Pulumi or by CloudTrail while termination protection is on, and is encrypted with a customer-managed key
+The store is organization-wide and multi-Region by default, keeps events for seven years (never less than a
+configured minimum), has termination protection on, is never deleted by Pulumi, and is encrypted with a customer-managed key
 (Security Hub CloudTrail.10) whose policy is the one AWS documents for Lake. Events are chosen with the same
 typed selectors as the trail's (`trailguard.selectors`), plus network activity events.
 
@@ -44,7 +44,7 @@ from trailguard.settings import (
 from trailguard.validation import InvalidValue, check_alias_name, check_tags
 
 __all__ = [
-    "BILLING_MODES",
+    "DEFAULT_MINIMUM_RETENTION_DAYS",
     "DEFAULT_RETENTION_DAYS",
     "MAX_EVENT_DATA_STORE_SELECTORS",
     "MAX_RETENTION_DAYS",
@@ -63,7 +63,6 @@ __all__ = [
 ]
 
 BillingMode = Literal["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"]
-BILLING_MODES: tuple[str, ...] = ("EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING")
 
 # RetentionPeriod is 7-3653 days with one-year extendable retention pricing and 7-2557 days (seven years) with
 # seven-year retention pricing. See
@@ -72,6 +71,8 @@ MIN_RETENTION_DAYS = 7
 MAX_RETENTION_DAYS: dict[str, int] = {"EXTENDABLE_RETENTION_PRICING": 3653, "FIXED_RETENTION_PRICING": 2557}
 DEFAULT_RETENTION_DAYS = 2557
 """Seven years: what CloudTrail Lake was built to keep, and the longest both billing modes allow."""
+DEFAULT_MINIMUM_RETENTION_DAYS = 365
+"""One year, like the trail bucket's minimum: audit standards (e.g. PCI DSS 10.5.1) keep a year of audit logs."""
 
 MAX_EVENT_DATA_STORE_SELECTORS = 5
 """Advanced event selectors per event data store (CreateEventDataStore's AdvancedEventSelectors)."""
@@ -127,6 +128,9 @@ class EventDataStoreArgs(TypedDict, total=False):
     retention_period: pulumi.Input[int]
     """Days events are kept: 7-3653 with `EXTENDABLE_RETENTION_PRICING`, 7-2557 with `FIXED_RETENTION_PRICING`.
     Default: 2557 (seven years)."""
+    minimum_retention_days: pulumi.Input[int]
+    """The fewest days events must be kept: a shorter `retention_period` is refused (CloudTrail deletes older
+    events as soon as the period shrinks). Default: 365."""
     billing_mode: pulumi.Input[str]
     """`EXTENDABLE_RETENTION_PRICING` or `FIXED_RETENTION_PRICING` (AWS cannot switch from extendable to fixed
     later). Default: `EXTENDABLE_RETENTION_PRICING`."""
@@ -216,6 +220,14 @@ class LakeConfig(ConfigModel):
         alias="retentionDays",
         strict=True,
     )
+    minimum_retention_days: int = setting(
+        DEFAULT_MINIMUM_RETENTION_DAYS,
+        expected=f"the fewest days events must be kept, {MIN_RETENTION_DAYS} to 3653",
+        example=365,
+        strict=True,
+        ge=MIN_RETENTION_DAYS,
+        le=3653,
+    )
     billing_mode: BillingMode = setting(
         "EXTENDABLE_RETENTION_PRICING",
         expected="EXTENDABLE_RETENTION_PRICING or FIXED_RETENTION_PRICING",
@@ -266,6 +278,13 @@ class LakeConfig(ConfigModel):
             mode = "" if self.billing_mode == "EXTENDABLE_RETENTION_PRICING" else f" for {self.billing_mode}"
             raise trailguard_error(
                 f"{self.retention_period} is out of range{mode}; expected {MIN_RETENTION_DAYS} to {most} days, "
+                f"e.g. {DEFAULT_RETENTION_DAYS}",
+                path="retentionDays",
+            )
+        if self.retention_period < self.minimum_retention_days:
+            raise trailguard_error(
+                f"{self.retention_period} would discard events before the {self.minimum_retention_days}-day minimum "
+                f"retention; expected at least {self.minimum_retention_days} days, or a lower minimum, "
                 f"e.g. {DEFAULT_RETENTION_DAYS}",
                 path="retentionDays",
             )
@@ -353,6 +372,7 @@ class LakeConfig(ConfigModel):
             "organization_enabled": self.organization_enabled,
             "multi_region_enabled": self.multi_region_enabled,
             "retention_period": self.retention_period,
+            "minimum_retention_days": self.minimum_retention_days,
             "billing_mode": self.billing_mode,
             "replaces_trail": self.replaces_trail,
             "management_events": {

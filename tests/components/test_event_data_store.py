@@ -253,14 +253,15 @@ def test_explicit_settings_reach_the_store_and_key() -> None:
             "name": "audit.events",
             "organization_enabled": False,
             "multi_region_enabled": False,
-            "retention_period": 365,
+            "retention_period": 90,
+            "minimum_retention_days": 90,
             "billing_mode": "FIXED_RETENTION_PRICING",
             "key_deletion_window_in_days": 7,
         }
     )
     store = rendering.one(STORE).properties
     assert (store["organizationEnabled"], store["multiRegionEnabled"]) == (False, False)
-    assert (store["retentionPeriod"], store["billingMode"]) == (365, "FIXED_RETENTION_PRICING")
+    assert (store["retentionPeriod"], store["billingMode"]) == (90, "FIXED_RETENTION_PRICING")
     assert rendering.one(KEY).properties["deletionWindowInDays"] == 7
     # Periods are valid in store names, not in aliases.
     assert rendering.one(ALIAS).properties["name"] == "alias/cloudtrail/lake/audit-events"
@@ -276,7 +277,7 @@ def test_arguments_known_only_at_deploy_time_are_validated_then() -> None:
             },
         )
 
-    assert render(program(90)).one(STORE).properties["retentionPeriod"] == 90
+    assert render(program(400)).one(STORE).properties["retentionPeriod"] == 400
     with pytest.raises(ValueError) as raised:
         render(program(4000))
     assert str(raised.value).splitlines()[-1] == (
@@ -300,6 +301,11 @@ def test_arguments_known_only_at_deploy_time_are_validated_then() -> None:
         (
             {"name": "organization-events", "retention_period": 6},
             "EventDataStore 'lake': retention_period: 6 is out of range; expected 7 to 3653 days, e.g. 2557",
+        ),
+        (
+            {"name": "organization-events", "retention_period": 90},
+            "EventDataStore 'lake': retention_period: 90 would discard events before the 365-day minimum retention; "
+            "expected at least 365 days, or a lower minimum, e.g. 2557",
         ),
         (
             {"name": "x"},
@@ -393,6 +399,21 @@ def lake_error(lake: Any) -> str:
             "days, e.g. 2557",
         ),
         (
+            {"retentionDays": 90},
+            "trailguard:lake.retentionDays: 90 would discard events before the 365-day minimum retention; expected at "
+            "least 365 days, or a lower minimum, e.g. 2557",
+        ),
+        (
+            {"retentionDays": 30, "minimumRetentionDays": 90},
+            "trailguard:lake.retentionDays: 30 would discard events before the 90-day minimum retention; expected at "
+            "least 90 days, or a lower minimum, e.g. 2557",
+        ),
+        (
+            {"minimumRetentionDays": 3},
+            "trailguard:lake.minimumRetentionDays: 3 is not valid (input should be greater than or equal to 7); "
+            "expected the fewest days events must be kept, 7 to 3653, e.g. 365",
+        ),
+        (
             {"retentionDays": "365"},
             "trailguard:lake.retentionDays: '365' is not valid (input should be a valid integer); expected days to "
             "keep events, 7 to 3653 (2557 with FIXED_RETENTION_PRICING), e.g. 2557",
@@ -400,8 +421,9 @@ def lake_error(lake: Any) -> str:
         (
             {"retention": 365},
             "trailguard:lake.retention: is not a known key; expected one of billingMode, dataEvents, "
-            "keyDeletionWindowInDays, managementEvents, multiRegionEnabled, name, networkActivityEvents, "
-            "organizationEnabled, queryPrincipalArns, replacesTrail, retentionDays, e.g. retentionDays",
+            "keyDeletionWindowInDays, managementEvents, minimumRetentionDays, multiRegionEnabled, name, "
+            "networkActivityEvents, organizationEnabled, queryPrincipalArns, replacesTrail, retentionDays, "
+            "e.g. retentionDays",
         ),
         (
             {"dataEvents": [{"resourceType": "AWS::S3::Bucket"}]},
