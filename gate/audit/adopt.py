@@ -196,15 +196,26 @@ def stack_plan(live: Sequence[Resource], rendered: Sequence[Resource], state: Re
 
 
 def _near(resource: Resource, pairs: Mapping[str, Resource], by_urn: Mapping[str, Resource]) -> bool:
-    """Whether `resource` belongs to a component that holds adopted resources (so its creation concerns this trail)."""
-    parents = {by_urn[u].parent for u in pairs if u in by_urn}
-    return resource.parent in parents
+    """Whether `resource` is in the same top-level component as an adopted resource: its creation is this trail's."""
+    tops = {_top(u, by_urn) for u in pairs}
+    return _top(resource.urn, by_urn) in tops
+
+
+def _top(urn: str, by_urn: Mapping[str, Resource]) -> str:
+    """The outermost ancestor of `urn` below the stack."""
+    current = by_urn[urn]
+    while current.parent in by_urn and by_urn[current.parent].type != STACK:
+        current = by_urn[current.parent]
+    return current.urn
 
 
 def replacements(declared: Resource, live: Resource) -> list[str]:
     """Where the program would give an adopted resource another value of an input that forces replacement."""
     out = []
     for key in REPLACING_INPUTS.get(declared.type, ()):
+        if declared.property_dependencies.get(key):
+            # Another resource's output (a role's name for its policy): judged on that resource, not here.
+            continue
         want = declared.properties.get(key)
         have = live.properties.get(key)
         if want is None or want == UNKNOWN or have is None or _same(want, have):

@@ -107,12 +107,20 @@ class World:
         )
         return World(self.endpoint, session, account_id)
 
-    def good_trail(self, name: str = "org-trail", *, bucket: str | None = None, tags: bool = True) -> Trail:
+    def good_trail(
+        self,
+        name: str = "org-trail",
+        *,
+        bucket: str | None = None,
+        access_log_bucket: str | None = None,
+        log_group: str | None = None,
+        tags: bool = True,
+    ) -> Trail:
         """A trail as trailguard's components build it: every best practice, every delivery permission."""
         bucket = bucket or f"{name}-logs-{self.account}"
-        access_logs = f"{bucket}-access"
+        access_logs = access_log_bucket or f"{bucket}-access"
         trail_arn = documents.trail_arn(PARTITION, REGION, self.account, name)
-        group = f"/aws/cloudtrail/{name}"
+        group = log_group or f"/aws/cloudtrail/{name}"
         group_arn = documents.log_group_arn(PARTITION, REGION, self.account, group)
         s3, kms, logs, iam, ct = (self.client(s) for s in ("s3", "kms", "logs", "iam", "cloudtrail"))
 
