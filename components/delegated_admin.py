@@ -79,9 +79,9 @@ class DelegatedAdministrator(pulumi.ComponentResource):
     data store, including those the delegated administrator creates."""
     organization_trail_arn: pulumi.Output[str] | None
     """The organization trail's ARN (when `organization_trail_name` is set). The delegated administrator must
-    address the trail by this ARN, never by name: calls by name (`start-logging`, `get-trail-status`,
-    `pulumi import`) look in its own account and fail with TrailNotFoundException. Bucket and key policies must
-    name this ARN in `aws:SourceArn`."""
+    address the trail by this ARN, never by name: calls by name (`start-logging`, `get-trail`) look in its own
+    account and fail with TrailNotFoundException. Bucket and key policies must name this ARN in `aws:SourceArn`.
+    See https://github.com/hashicorp/terraform-provider-aws/issues/28440"""
 
     def __init__(self, name: str, args: DelegatedAdministratorArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         where = f"DelegatedAdministrator {name!r}"

@@ -218,13 +218,11 @@ class LakeConfig(ConfigModel):
         expected="days to keep events, 7 to 3653 (2557 with FIXED_RETENTION_PRICING)",
         example=2557,
         alias="retentionDays",
-        strict=True,
     )
     minimum_retention_days: int = setting(
         DEFAULT_MINIMUM_RETENTION_DAYS,
         expected=f"the fewest days events must be kept, {MIN_RETENTION_DAYS} to 3653",
         example=365,
-        strict=True,
         ge=MIN_RETENTION_DAYS,
         le=3653,
     )

@@ -414,9 +414,10 @@ def lake_error(lake: Any) -> str:
             "expected the fewest days events must be kept, 7 to 3653, e.g. 365",
         ),
         (
-            {"retentionDays": "365"},
-            "trailguard:lake.retentionDays: '365' is not valid (input should be a valid integer); expected days to "
-            "keep events, 7 to 3653 (2557 with FIXED_RETENTION_PRICING), e.g. 2557",
+            {"retentionDays": "a year"},
+            "trailguard:lake.retentionDays: 'a year' is not valid (input should be a valid integer, unable to parse "
+            "string as an integer); expected days to keep events, 7 to 3653 (2557 with FIXED_RETENTION_PRICING), "
+            "e.g. 2557",
         ),
         (
             {"retention": 365},
