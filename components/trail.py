@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ValidationError, model_validator
 
 from trailguard import documents
 from trailguard._support import check_input, child_options, explicit_dependencies, to_json
-from trailguard.key import TrailKey, default_alias_name
+from trailguard.key import TrailKey, TrailKeyArgs, default_alias_name
 from trailguard.log_group import TrailLogGroup, default_log_group_name
 from trailguard.selectors import (
     BasicEventSelectorArgs,
@@ -148,33 +148,24 @@ class OrganizationTrail(pulumi.ComponentResource):
         group_name = pulumi.Output.from_input(args.get("log_group_name") or trail_name.apply(default_log_group_name))
         topic_name = pulumi.Output.from_input(args.get("sns_topic_name") or trail_name.apply(default_topic_name))
 
-        self.monitoring_key_arn = None
-        monitoring_key: pulumi.Input[str] | None = args.get("monitoring_kms_key_arn")
         depends_on: list[pulumi.Resource] = explicit_dependencies(opts)
+        monitoring_key = args.get("monitoring_kms_key_arn")
         if monitoring_key is None and (cloud_watch or notify):
-            key = TrailKey(
-                f"{name}-monitoring-key",
-                {
-                    "trail_name": trail_name,
-                    "trail_account_id": account_id,
-                    "encrypt_trail_logs": False,
-                    "log_group_name": group_name if cloud_watch else None,  # type: ignore[typeddict-item]
-                    "sns_topic_name": topic_name if notify else None,  # type: ignore[typeddict-item]
-                    "alias_name": trail_name.apply(lambda t: default_alias_name(t, "monitoring")),
-                    "deletion_window_in_days": args.get("monitoring_key_deletion_window_in_days", 30),
-                    "tags": args.get("tags") or {},
-                },
-                opts=child_options(self),
+            key = self._monitoring_key(
+                name,
+                args,
+                trail_name,
+                account_id,
+                log_group_name=group_name if cloud_watch else None,
+                topic_name=topic_name if notify else None,
             )
             monitoring_key = key.key_arn
             depends_on.append(key)
-        if monitoring_key is not None:
-            self.monitoring_key_arn = pulumi.Output.from_input(monitoring_key)
+        self.monitoring_key_arn = None if monitoring_key is None else pulumi.Output.from_input(monitoring_key)
 
         self.log_group_name = self.log_group_arn = self.role_arn = None
         cloud_watch_args: dict[str, Any] = {}
-        if cloud_watch:
-            assert monitoring_key is not None
+        if cloud_watch and monitoring_key is not None:
             delivery = TrailLogGroup(
                 f"{name}-log-group",
                 {
@@ -198,23 +189,8 @@ class OrganizationTrail(pulumi.ComponentResource):
             self.role_arn = delivery.role_arn
 
         self.sns_topic_arn = None
-        if notify:
-            assert monitoring_key is not None
-            topic = aws.sns.Topic(
-                f"{name}-topic",
-                name=topic_name,
-                kms_master_key_id=monitoring_key,
-                tags=args.get("tags"),
-                opts=child_options(self),
-            )
-            topic_policy = aws.sns.TopicPolicy(
-                f"{name}-topic-policy",
-                arn=topic.arn,
-                policy=pulumi.Output.all(topic.arn, trail_arn).apply(
-                    lambda v: to_json(documents.trail_topic_policy(topic_arn=v[0], trail_arn=v[1]))
-                ),
-                opts=child_options(self),
-            )
+        if notify and monitoring_key is not None:
+            topic, topic_policy = self._topic(name, args, topic_name, monitoring_key, trail_arn)
             depends_on.append(topic_policy)
             self.sns_topic_arn = topic.arn
 
@@ -254,6 +230,57 @@ class OrganizationTrail(pulumi.ComponentResource):
                 "sns_topic_arn": self.sns_topic_arn,
             }
         )
+
+    def _monitoring_key(
+        self,
+        name: str,
+        args: OrganizationTrailArgs,
+        trail_name: pulumi.Output[str],
+        account_id: pulumi.Output[str],
+        *,
+        log_group_name: pulumi.Output[str] | None,
+        topic_name: pulumi.Output[str] | None,
+    ) -> TrailKey:
+        """A key for the log group and topic only: CloudWatch Logs and SNS use it for this trail's group and topic."""
+        key_args: TrailKeyArgs = {
+            "trail_name": trail_name,
+            "trail_account_id": account_id,
+            "encrypt_trail_logs": False,
+            "alias_name": trail_name.apply(lambda t: default_alias_name(t, "monitoring")),
+            "deletion_window_in_days": args.get("monitoring_key_deletion_window_in_days", 30),
+            "tags": args.get("tags") or {},
+        }
+        if log_group_name is not None:
+            key_args["log_group_name"] = log_group_name
+        if topic_name is not None:
+            key_args["sns_topic_name"] = topic_name
+        return TrailKey(f"{name}-monitoring-key", key_args, opts=child_options(self))
+
+    def _topic(
+        self,
+        name: str,
+        args: OrganizationTrailArgs,
+        topic_name: pulumi.Output[str],
+        key_arn: pulumi.Input[str],
+        trail_arn: pulumi.Output[str],
+    ) -> tuple[aws.sns.Topic, aws.sns.TopicPolicy]:
+        """The KMS-encrypted topic notified of each log file delivery, which only this trail may publish to."""
+        topic = aws.sns.Topic(
+            f"{name}-topic",
+            name=topic_name,
+            kms_master_key_id=key_arn,
+            tags=args.get("tags"),
+            opts=child_options(self),
+        )
+        policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, trail_arn).apply(
+                lambda v: to_json(documents.trail_topic_policy(topic_arn=v[0], trail_arn=v[1]))
+            ),
+            opts=child_options(self),
+        )
+        return topic, policy
 
 
 def _selector_inputs(args: OrganizationTrailArgs) -> dict[str, Any]:
