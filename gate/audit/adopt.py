@@ -204,7 +204,7 @@ def _near(resource: Resource, pairs: Mapping[str, Resource], by_urn: Mapping[str
 def _top(urn: str, by_urn: Mapping[str, Resource]) -> str:
     """The outermost ancestor of `urn` below the stack."""
     current = by_urn[urn]
-    while current.parent in by_urn and by_urn[current.parent].type != STACK:
+    while current.parent and current.parent in by_urn and by_urn[current.parent].type != STACK:
         current = by_urn[current.parent]
     return current.urn
 

@@ -13,8 +13,16 @@ from typing import Any
 from trailguard_gate.audit.convert import PROJECT
 from trailguard_gate.model import Finding, Level, Resource
 
+AUDIT_STACK = "audit"
+"""The stack every audited target is judged as: one pack process serves the whole audit (a new stack restarts it)."""
 AUDIT_STACK_TAG = "trailguard:audit"
-"""The stack tag every audited target carries (value `true`): the pack may mark code-only policies not applicable."""
+"""The stack tag of an audit (value `true`), so a pack can tell live resources, which carry no options, from code."""
+CODE_ONLY_POLICIES = (
+    "s3-bucket-cloudtrail-deletion-protection",
+    "kms-key-cloudtrail-deletion-protection",
+)
+"""Policies about Pulumi resource options (`protect`, `forceDestroy`), which live resources do not have: an audit
+turns them off rather than fail every account on what only code can say."""
 
 
 def policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:
@@ -37,6 +45,15 @@ def policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource])
     )
 
 
+def audit_config(given: Mapping[str, Any] | None, policies: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's policy config, with the code-only policies the pack has turned off."""
+    config = dict(given or {})
+    for name in CODE_ONLY_POLICIES:
+        if name in policies:
+            config[name] = "disabled"
+    return config
+
+
 def judge(
     targets: Mapping[str, Sequence[Resource]],
     *,
@@ -51,13 +68,10 @@ def judge(
     out: dict[str, list[Finding] | str] = {}
     try:
         with PolicyPack(pack_dir, python=pack_python(pack_dir), timeout=timeout) as pack:
+            pack.configure_stack(stack=AUDIT_STACK, project=PROJECT, tags={AUDIT_STACK_TAG: "true"})
             policies = {p.name: p for p in pack.info().policies}
-            if policy_config:
-                pack.configure(dict(policy_config))
+            pack.configure(audit_config(policy_config, policies))
             for name, resources in targets.items():
-                pack.configure_stack(
-                    stack=name, project=PROJECT, organization="organization", tags={AUDIT_STACK_TAG: "true"}
-                )
                 by_urn = {r.urn: r for r in resources}
                 out[name] = [
                     policy_finding(d, policies.get(d.policy_name), by_urn)

@@ -216,9 +216,12 @@ def run_audit(
     judged: dict[str, list[Finding] | str] = {}
     targets = {t.name: t.resources for t in audited if t.error is None}
     if options.policy_pack is not None and targets:
-        from trailguard_gate.audit.judge import judge
+        from trailguard_gate.audit.judge import CODE_ONLY_POLICIES, judge
 
-        say(f"policy pack on {len(targets)} account Region(s)")
+        say(
+            f"policy pack on {len(targets)} account Region(s); not applicable to live resources, which have no "
+            f"Pulumi options: {', '.join(CODE_ONLY_POLICIES)}"
+        )
         judged = judge(
             targets, pack_dir=options.policy_pack, policy_config=options.policy_config, timeout=options.timeout
         )

@@ -202,7 +202,20 @@ class World:
         )
         ct.put_event_selectors(
             TrailName=name,
-            EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+            AdvancedEventSelectors=[
+                {"Name": "Management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+                {
+                    "Name": "S3 data events, except the log buckets",
+                    "FieldSelectors": [
+                        {"Field": "eventCategory", "Equals": ["Data"]},
+                        {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                        {
+                            "Field": "resources.ARN",
+                            "NotStartsWith": [f"arn:aws:s3:::{bucket}/", f"arn:aws:s3:::{access_logs}/"],
+                        },
+                    ],
+                },
+            ],
         )
         ct.start_logging(Name=name)
         trail = Trail(name, trail_arn, bucket, access_logs, key["Arn"], group, group_arn, role_name, role["Arn"])

@@ -57,7 +57,10 @@ def test_a_well_built_trail_is_read_whole_and_is_healthy(aws: World) -> None:
     assert trail.properties["s3BucketName"] == built.bucket
     assert trail.properties["kmsKeyId"] == built.key_arn
     assert trail.properties["cloudWatchLogsGroupArn"] == f"{built.log_group_arn}:*"
-    assert trail.properties["eventSelectors"] == [{"readWriteType": "All", "includeManagementEvents": True}]
+    assert trail.properties["advancedEventSelectors"][0] == {
+        "name": "Management events",
+        "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}],
+    }
     assert set(trail.property_dependencies) == {
         "s3BucketName",
         "kmsKeyId",
