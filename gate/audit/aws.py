@@ -102,6 +102,7 @@ class AccountSession:
     """How reports name the account: its id, and its name where the organization gives one."""
     _clients: dict[tuple[str, str], BaseClient] = field(default_factory=dict, repr=False)
     owned_buckets: frozenset[str] | None = field(default=None, repr=False)
+    """The bucket names the account owns (`ListBuckets`), read once on first need."""
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.default_region)

@@ -25,7 +25,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 )
 
 from trailguard_gate.audit import gaps, health
-from trailguard_gate.audit.aws import AccountSession, Connector, partition_of
+from trailguard_gate.audit.aws import AccountSession, Connector, arn_account, partition_of
 from trailguard_gate.audit.collect import Fault, Gap, Reader, RegionState, collect_region
 from trailguard_gate.audit.convert import KEY, TRAIL, key_name, stack_name, to_resources, urn
 from trailguard_gate.audit.orgwalk import DEFAULT_CONCURRENCY, Account, EntryError, enter, organization_accounts, walk
@@ -129,16 +129,21 @@ def regions_for(account: AccountSession, options: AuditOptions) -> tuple[list[st
             homes = {
                 str(t["HomeRegion"])
                 for t in trails.get("trailList") or []
-                if t.get("HomeRegion") and str(t.get("TrailARN", "")).split(":")[4:5] == [account.account_id]
+                if t.get("HomeRegion") and arn_account(str(t.get("TrailARN", ""))) == account.account_id
             }
             return sorted(homes | {account.default_region}), []
     return [account.default_region], reader.faults
 
 
-def judge_region(state: RegionState, options: AuditOptions, now: datetime) -> Audited:
-    """Convert one Region's state and add what the pack cannot see: delivery health, gaps, coverage."""
+def judge_region(
+    state: RegionState, options: AuditOptions, now: datetime, earlier_faults: Sequence[Fault] = ()
+) -> Audited:
+    """Convert one Region's state and add what the pack cannot see: delivery health, gaps, coverage.
+
+    `earlier_faults`: reads that failed before this Region was read (finding the Regions to audit).
+    """
     name = target_name(state.account_id, state.region)
-    findings = gaps.fault_findings(state.faults)
+    findings = gaps.fault_findings([*earlier_faults, *state.faults])
     if state.trails_unread:
         return Audited(name, findings=findings, error=state.faults[0].message() if state.faults else "unreadable")
     resources = to_resources(state)
@@ -162,16 +167,14 @@ def audit_account(account: AccountSession, options: AuditOptions, now: datetime,
     regions, faults = regions_for(account, options)
     progress(f"account {account.label}: {len(regions)} Region(s): {', '.join(regions)}")
     out = []
-    for region in regions:
+    for index, region in enumerate(regions):
         state = collect_region(account, region)
-        audited = judge_region(state, options, now)
+        audited = judge_region(state, options, now, faults if index == 0 else ())
         progress(
             f"  {audited.name}: {len(state.trails)} trail(s), {len(audited.resources)} resource(s)"
             + (f", {len(state.faults)} read(s) failed" if state.faults else "")
         )
         out.append(audited)
-    if faults and out:
-        out[0].findings[:0] = gaps.fault_findings(faults)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -285,6 +286,15 @@ class World:
         trail = Trail(name, trail_arn, bucket, "", "", "", "", "", "")
         self.built.append(trail)
         return trail
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on: connections to it are refused at once."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @pytest.fixture

@@ -358,3 +358,51 @@ def test_malformed_values_are_refused_by_name(
         parser.parse_args(argv)
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.rstrip().endswith(message)
+
+
+def test_the_trailguard_command_has_audit_and_adopt(aws: World, capsys: pytest.CaptureFixture[str]) -> None:
+    from trailguard_gate.cli import main
+
+    aws.good_trail()
+    assert main(["audit", "--no-pack", "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith(f"{TARGET}: PASS")
+    assert main(["adopt", "--trail", "org-trail", "--output", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["resources"]
+
+
+def test_a_service_that_cannot_be_reached_costs_only_its_facts(
+    aws: World, monkeypatch: pytest.MonkeyPatch, unused_port: int
+) -> None:
+    built = aws.good_trail()
+    # boto3's per-service endpoint setting sends KMS, and only KMS, to a closed loopback port.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", f"http://127.0.0.1:{unused_port}")
+    [result] = audit(max_attempts=1)
+    assert {(f.rule, f.message.split(" could not reach AWS")[0]) for f in result.findings} == {
+        ("audit-read-complete", f"kms:DescribeKey on KMS key {built.key_arn!r}")
+    }
+    assert result.findings[0].message.endswith("; the KMS key rules could not be checked.")
+    assert result.resources == 19  # everything but the key and its alias
+
+
+def test_rejected_credentials_stop_the_audit_with_the_reason(aws: World) -> None:
+    connector = Connector(hooks=(deny("sts", "GetCallerIdentity", code="ExpiredToken"),))
+    with pytest.raises(AuditError) as error:
+        start(connector)
+    assert str(error.value) == (
+        "AWS rejected the credentials (sts:GetCallerIdentity: ExpiredToken: User is not authorized to perform: "
+        "GetCallerIdentity); refresh them or pass another --profile"
+    )
+
+
+def test_a_key_in_another_account_is_reported_not_judged(aws: World) -> None:
+    foreign_key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    bucket = f"keyed-elsewhere-{ACCOUNT}"
+    aws.client("s3").create_bucket(Bucket=bucket)
+    aws.client("cloudtrail").create_trail(Name="keyed-elsewhere", S3BucketName=bucket, KmsKeyId=foreign_key)
+    aws.client("cloudtrail").start_logging(Name="keyed-elsewhere")
+    [result] = audit()
+    others = [f for f in result.findings if f.rule == "audit-resource-in-another-account"]
+    assert [f.message for f in others] == [
+        f"trail 'keyed-elsewhere' uses KMS key {foreign_key!r}, which belongs to account 222222222222, not {ACCOUNT}: "
+        "its rules were not checked in this audit."
+    ]
