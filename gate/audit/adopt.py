@@ -38,27 +38,28 @@ class AdoptError(ValueError):
     """What was asked cannot be adopted as asked; the message says what to pass instead."""
 
 
-def import_id(resource: Resource, state: RegionState) -> str:
-    """The id `pulumi import` takes for `resource` (each type's Import section in the pulumi-aws docs)."""
+def import_id(resource: Resource, state: RegionState) -> str | None:
+    """The id `pulumi import` takes for `resource` (each type's Import section in the pulumi-aws docs); None when
+    what it is made of could not be read."""
     p = resource.properties
     token = resource.type
+
+    def known(*keys: str) -> bool:
+        return all(isinstance(p.get(k), str) and p[k] != UNKNOWN for k in keys)
+
     if token == c.TRAIL:
-        for trail in state.trails:
-            if trail.name == p["name"]:
-                return trail.arn
-    if token == c.BUCKET or token in c.BUCKET_PARTS:
+        return next((t.arn for t in state.trails if t.name == p.get("name")), None)
+    if (token == c.BUCKET or token in c.BUCKET_PARTS) and known("bucket"):
         return str(p["bucket"])
     if token == c.KEY:
-        for key in state.keys.values():
-            if c.key_name(key) == resource.name:
-                return str(key.metadata["KeyId"])
-    if token in (c.ALIAS, c.LOG_GROUP, c.ROLE):
+        return next((str(k.metadata["KeyId"]) for k in state.keys.values() if c.key_name(k) == resource.name), None)
+    if token in (c.ALIAS, c.LOG_GROUP, c.ROLE) and known("name"):
         return str(p["name"])
-    if token == c.ROLE_POLICY:
+    if token == c.ROLE_POLICY and known("role", "name"):
         return f"{p['role']}:{p['name']}"
-    if token == c.ROLE_POLICY_ATTACHMENT:
+    if token == c.ROLE_POLICY_ATTACHMENT and known("role", "policyArn"):
         return f"{p['role']}/{p['policyArn']}"
-    raise AdoptError(f"no import id known for {token} {resource.name!r}")
+    return None
 
 
 @dataclass
@@ -121,12 +122,22 @@ def plain_plan(live: Sequence[Resource], state: RegionState) -> Plan:
     plan = Plan()
     taken: set[str] = set()
     for r in live:
-        plan.entries.append({"type": r.type, "name": _unique(r.name, r.type, taken), "id": import_id(r, state)})
+        physical_id = import_id(r, state)
+        if physical_id is None:
+            plan.notes.append(_unreadable(r))
+            continue
+        plan.entries.append({"type": r.type, "name": _unique(r.name, r.type, taken), "id": physical_id})
     plan.notes.append(
         "pulumi import prints a program for these resources; add it to your program to manage them "
         "(they are protected by default). Pass --stack to import them into this project's components instead."
     )
     return plan
+
+
+def _unreadable(resource: Resource) -> str:
+    return (
+        f"{resource.type} {resource.name!r} is left out: what identifies it could not be read (see the warnings above)"
+    )
 
 
 def _unique(name: str, token: str, taken: set[str]) -> str:
@@ -179,6 +190,10 @@ def stack_plan(live: Sequence[Resource], rendered: Sequence[Resource], state: Re
         plan.entries.append(entry)
         return name
 
+    for rendered_urn, live_resource in list(pairs.items()):
+        if import_id(live_resource, state) is None:
+            plan.notes.append(_unreadable(live_resource))
+            del pairs[rendered_urn]
     for rendered_urn, live_resource in pairs.items():
         key_of(rendered_urn)
         plan.warnings.extend(replacements(by_urn[rendered_urn], live_resource))
@@ -218,7 +233,7 @@ def replacements(declared: Resource, live: Resource) -> list[str]:
             continue
         want = declared.properties.get(key)
         have = live.properties.get(key)
-        if want is None or want == UNKNOWN or have is None or _same(want, have):
+        if want is None or have is None or UNKNOWN in (want, have) or _same(want, have):
             continue
         out.append(
             f"{declared.type} {declared.name!r}: the program sets {key} = {want!r} but the live resource has "

@@ -180,3 +180,18 @@ def test_an_unknown_stack_is_refused_with_the_known_ones(aws: World, capsys: pyt
     code, _, err = cli(["adopt", "--stack", "prod", "--project-dir", str(REPO)], capsys)
     assert code == 2
     assert err.startswith("trailguard adopt: --stack prod: no Pulumi.prod.yaml; the stacks are: dev, ")
+
+
+def test_what_cannot_be_identified_is_left_out_and_said(aws: World, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import deny
+
+    built = aws.good_trail()
+    code, out, err = cli(["adopt"], capsys, [deny("iam", "ListRolePolicies")])
+    assert code == 0
+    types = [e["type"] for e in json.loads(out)["resources"]]
+    assert c.ROLE in types and c.ROLE_POLICY not in types
+    assert f"warning: iam:ListRolePolicies on role {built.role_name!r} was denied" in err
+    assert (
+        f"note: {c.ROLE_POLICY} '{built.role_name}-policies' is left out: what identifies it could not be read "
+        "(see the warnings above)\n"
+    ) in err
