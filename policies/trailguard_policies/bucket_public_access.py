@@ -87,7 +87,10 @@ def public_acls(stack: Stack, bucket: Res) -> Iterable[Finding]:
     holders = [(bucket, bucket.text("acl"))] + [(a, a.text("acl")) for a in stack.configs_of(bucket, BUCKET_ACL)]
     for holder, acl in holders:
         if acl in PUBLIC_ACLS:
-            yield Finding(f"{holder.label} gives {bucket.label} the canned ACL {acl!r}: use 'private'", holder.urn)
+            whose = "" if holder is bucket else f" on {bucket.label}"
+            yield Finding(
+                f"{holder.label} sets the canned ACL {acl!r}{whose}, which opens it: use 'private'", holder.urn
+            )
     for acl_resource in stack.configs_of(bucket, BUCKET_ACL):
         where = acl_resource.where("accessControlPolicy")
         grants = field_of(acl_resource.mapping("accessControlPolicy"), "grants", where=where)

@@ -118,7 +118,7 @@ def judge(
         elif verdict is None:
             undecided.append(what)
     if undecided:
-        raise NotKnown(f"the trail ARN, account or Region needed to tell whether {'; '.join(undecided)}")
+        raise NotKnown(f"the trail ARN, account or Region needed to tell whether the policies {'; '.join(undecided)}")
 
 
 # --- the bucket policy -----------------------------------------------------------------------------------
@@ -153,11 +153,11 @@ def bucket_requests(trail: Res, bucket: Res, statements: tuple[iam.Statement, ..
     tail = ("/CloudTrail/", region, "/2025/01/01/log.json.gz")
     requests = [
         (
-            "CloudTrail may read the bucket ACL (s3:GetBucketAcl)",
+            "let CloudTrail read the bucket ACL (s3:GetBucketAcl)",
             iam.Request("s3:GetBucketAcl", arn, CLOUDTRAIL, context),
         ),
         (
-            "CloudTrail may write the account's logs (s3:PutObject)",
+            "let CloudTrail write the account's logs (s3:PutObject)",
             iam.Request("s3:PutObject", (*arn, logs, account, *tail), CLOUDTRAIL, put),
         ),
     ]
@@ -165,7 +165,7 @@ def bucket_requests(trail: Res, bucket: Res, statements: tuple[iam.Statement, ..
         organization: str | iam.Hole = organization_id(statements) or iam.ORGANIZATION
         requests.append(
             (
-                "CloudTrail may write the member accounts' logs (s3:PutObject)",
+                "let CloudTrail write the member accounts' logs (s3:PutObject)",
                 iam.Request("s3:PutObject", (*arn, logs, organization, "/", iam.ACCOUNT, *tail), CLOUDTRAIL, put),
             )
         )
@@ -188,7 +188,7 @@ def bucket_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
     yield from judge(
         statements,
         bucket_requests(trail, bucket, statements),
-        f"the policy of {bucket.label} does not say {{what}} on {{resource}} for {trail.label}, so creating or "
+        f"the policy of {bucket.label} does not {{what}} on {{resource}} for {trail.label}, so creating or "
         f"updating the trail fails with InsufficientS3BucketPolicyException: allow it for Service {CLOUDTRAIL} with "
         f"the condition aws:SourceArn = the trail's ARN. See {S3_URL}",
         holders[0][0].urn,
@@ -224,18 +224,18 @@ def key_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
     }
     requests = [
         (
-            "CloudTrail may generate data keys (kms:GenerateDataKey*)",
+            "let CloudTrail generate data keys (kms:GenerateDataKey*)",
             iam.Request("kms:GenerateDataKey", key_arn, CLOUDTRAIL, context),
         ),
         (
-            "CloudTrail may describe the key (kms:DescribeKey)",
+            "let CloudTrail describe the key (kms:DescribeKey)",
             iam.Request("kms:DescribeKey", key_arn, CLOUDTRAIL, context),
         ),
     ]
     yield from judge(
         statements,
         requests,
-        f"the policy of {key.label} does not say {{what}} for {trail.label}, so creating or updating the trail fails "
+        f"the policy of {key.label} does not {{what}} for {trail.label}, so creating or updating the trail fails "
         f"with InsufficientEncryptionPolicyException: allow it for Service {CLOUDTRAIL}. See {KMS_URL}",
         holders[0][0].urn,
     )
@@ -308,15 +308,20 @@ def role_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
     trust = parse_policy(role, "assumeRolePolicy")
     yield from judge(
         trust,
-        [("CloudTrail may assume it (sts:AssumeRole)", iam.Request("sts:AssumeRole", ("*",), CLOUDTRAIL, context))],
-        f"the trust policy of {role.label} does not say {{what}} for {trail.label}, so CloudTrail cannot deliver to "
+        [
+            (
+                "let CloudTrail assume the role (sts:AssumeRole)",
+                iam.Request("sts:AssumeRole", ("*",), CLOUDTRAIL, context),
+            )
+        ],
+        f"the trust policy of {role.label} does not {{what}} for {trail.label}, so CloudTrail cannot deliver to "
         f"CloudWatch Logs: trust Service {CLOUDTRAIL}. See {ROLE_URL}",
         role.urn,
     )
     statements, unreadable = identity_statements(stack, role)
     stream = stream_arn(stack, trail, partition)
     requests = [
-        (f"CloudTrail may {action}", iam.Request(action, stream, CLOUDTRAIL))
+        (f"let CloudTrail call {action}", iam.Request(action, stream, CLOUDTRAIL))
         for action in ("logs:CreateLogStream", "logs:PutLogEvents")
     ]
     denied = [what for what, request in requests if iam.decide(statements, request) is not True]
@@ -325,7 +330,7 @@ def role_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
     yield from judge(
         tuple(statements),
         requests,
-        f"the policies of {role.label} do not say {{what}} on {{resource}}, so {trail.label} delivers nothing to "
+        f"the policies of {role.label} do not {{what}} on {{resource}}, so {trail.label} delivers nothing to "
         f"CloudWatch Logs: grant logs:CreateLogStream and logs:PutLogEvents on the log group's streams. See {ROLE_URL}",
         role.urn,
     )

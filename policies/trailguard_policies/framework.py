@@ -211,7 +211,7 @@ def _report(
     urn_for_report: Callable[[str], str | None],
 ) -> None:
     flagged: dict[str, None] = {}
-    for finding in findings:
+    for finding in dict.fromkeys(findings):  # two checks reading the same malformed value report it once
         urn = finding.urn or ""
         name = names.get(urn, urn.rsplit("::", 1)[-1])
         if settings.excluded(name, urn):

@@ -153,13 +153,12 @@ class Stack:
 
     def bucket_of(self, res: Res, key: str = "bucket") -> Relation:
         """The bucket a trail (`s3BucketName`) or a bucket configuration resource (`bucket`) points at."""
-        carriers = {t: "bucket" for t in (BUCKET_POLICY,)}
-        found = self._via_deps(res, key, BUCKETS, carriers)
-        if found is not None:
-            return Found(found)
         value = res.raw(key)
         if value is None or value == "":
             return Unset()
+        found = self._via_deps(res, key, BUCKETS, {BUCKET_POLICY: "bucket"})
+        if found is not None:
+            return Found(found)
         if not isinstance(value, str) or is_unknown(value):
             return Unresolved(res.where(key))
         name = value.split(":::", 1)[-1].split("/", 1)[0] if value.startswith("arn:") else value
@@ -177,12 +176,12 @@ class Stack:
 
     def key_of(self, res: Res, key: str = "kmsKeyId") -> Relation:
         """The KMS key an ARN, key id or alias property points at (aliases are followed to their key)."""
-        found = self._via_deps(res, key, frozenset({KEY}), {ALIAS: "targetKeyId"})
-        if found is not None:
-            return Found(found)
         value = res.raw(key)
         if value is None or value == "":
             return Unset()
+        found = self._via_deps(res, key, frozenset({KEY}), {ALIAS: "targetKeyId"})
+        if found is not None:
+            return Found(found)
         if not isinstance(value, str) or is_unknown(value):
             return Unresolved(res.where(key))
         for candidate in self.of_type(KEY):
@@ -197,12 +196,12 @@ class Stack:
         return Elsewhere(value)
 
     def log_group_of(self, trail: Res) -> Relation:
-        found = self._via_deps(trail, "cloudWatchLogsGroupArn", frozenset({LOG_GROUP}), {})
-        if found is not None:
-            return Found(found)
         value = trail.raw("cloudWatchLogsGroupArn")
         if value is None or value == "":
             return Unset()
+        found = self._via_deps(trail, "cloudWatchLogsGroupArn", frozenset({LOG_GROUP}), {})
+        if found is not None:
+            return Found(found)
         if not isinstance(value, str) or is_unknown(value):
             return Unresolved(trail.where("cloudWatchLogsGroupArn"))
         name = _tail(value, ":log-group:")
@@ -216,12 +215,12 @@ class Stack:
         return Elsewhere(value)
 
     def role_of(self, trail: Res) -> Relation:
-        found = self._via_deps(trail, "cloudWatchLogsRoleArn", frozenset({ROLE}), {})
-        if found is not None:
-            return Found(found)
         value = trail.raw("cloudWatchLogsRoleArn")
         if value is None or value == "":
             return Unset()
+        found = self._via_deps(trail, "cloudWatchLogsRoleArn", frozenset({ROLE}), {})
+        if found is not None:
+            return Found(found)
         if not isinstance(value, str) or is_unknown(value):
             return Unresolved(trail.where("cloudWatchLogsRoleArn"))
         name = (_tail(value, ":role/") or "").rsplit("/", 1)[-1]

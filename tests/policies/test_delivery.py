@@ -1,0 +1,266 @@
+"""Delivery coherence through the Analyzer protocol: bucket policy, key policy and CloudWatch Logs role."""
+
+from __future__ import annotations
+
+import json
+
+from pack_fixtures import (
+    ACCOUNT,
+    BUCKET,
+    BUCKET_POLICY,
+    KEY,
+    ROLE,
+    TRAIL_ARN,
+    bucket_policy_document,
+    changed,
+    compliant_stack,
+    document,
+    key_policy_document,
+    last_line,
+    logs_document,
+    messages,
+    named,
+    run,
+    trust_document,
+    urn,
+    with_deps,
+    with_document,
+    without,
+)
+
+from trailguard_gate.analyzer import PolicyPack
+from trailguard_gate.model import UNKNOWN, Level, Resource
+
+BUCKET_DELIVERY = "s3-bucket-policy-cloudtrail-delivery"
+KEY_DELIVERY = "kms-key-policy-cloudtrail-delivery"
+ROLE_DELIVERY = "iam-role-cloudtrail-cloudwatch-delivery"
+S3_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html"
+KMS_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html"
+ROLE_URL = (
+    "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html"
+)
+
+
+def _without_statement(stack: list[Resource], name: str, sid: str, key: str = "policy") -> list[Resource]:
+    doc = document(named(stack, name), key)
+    doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != sid]
+    return with_document(stack, name, doc, key)
+
+
+def test_the_compliant_stack_delivers(pack: PolicyPack) -> None:
+    for policy in (BUCKET_DELIVERY, KEY_DELIVERY, ROLE_DELIVERY):
+        assert run(pack, compliant_stack(), policy) == [], policy
+
+
+class TestBucketPolicy:
+    def test_a_missing_acl_check_is_mandatory_on_the_bucket_policy(self, pack: PolicyPack) -> None:
+        found = run(
+            pack, _without_statement(compliant_stack(), "bucket-policy", "AWSCloudTrailAclCheck"), BUCKET_DELIVERY
+        )
+
+        assert messages(found) == [
+            (
+                Level.MANDATORY,
+                "the policy of bucket 'bucket' does not let CloudTrail read the bucket ACL (s3:GetBucketAcl) on "
+                f"arn:aws:s3:::{BUCKET} for trail 'trail', so creating or updating the trail fails with "
+                "InsufficientS3BucketPolicyException: allow it for Service cloudtrail.amazonaws.com with the condition "
+                f"aws:SourceArn = the trail's ARN. See {S3_URL}",
+            )
+        ]
+        assert found[0].urn == urn(BUCKET_POLICY, "bucket-policy")
+
+    def test_an_organization_trail_needs_the_organization_path(self, pack: PolicyPack) -> None:
+        stack = with_document(compliant_stack(), "bucket-policy", bucket_policy_document(organization=None))
+
+        found = run(pack, stack, BUCKET_DELIVERY)
+
+        assert [last_line(d).split(" for trail")[0] for d in found] == [
+            "the policy of bucket 'bucket' does not let CloudTrail write the member accounts' logs (s3:PutObject) on "
+            f"arn:aws:s3:::{BUCKET}/AWSLogs/<organization id>/<account>/CloudTrail/us-east-1/2025/01/01/log.json.gz"
+        ]
+
+    def test_an_account_trail_does_not_need_it(self, pack: PolicyPack) -> None:
+        stack = with_document(compliant_stack(), "bucket-policy", bucket_policy_document(organization=None))
+
+        assert run(pack, changed(stack, "trail", isOrganizationTrail=False), BUCKET_DELIVERY) == []
+
+    def test_a_grant_for_another_trail_does_not_count(self, pack: PolicyPack) -> None:
+        other = TRAIL_ARN.replace("org-trail", "other-trail")
+        found = run(
+            pack,
+            with_document(compliant_stack(), "bucket-policy", bucket_policy_document(trail_arn=other)),
+            BUCKET_DELIVERY,
+        )
+
+        assert len(found) == 3  # ACL check, the account's path, the organization's path
+
+    def test_a_key_prefix_moves_every_path(self, pack: PolicyPack) -> None:
+        found = run(pack, changed(compliant_stack(), "trail", s3KeyPrefix="trails"), BUCKET_DELIVERY)
+
+        assert [last_line(d).split(" on ")[1].split(" for ")[0] for d in found] == [
+            f"arn:aws:s3:::{BUCKET}/trails/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2025/01/01/log.json.gz",
+            f"arn:aws:s3:::{BUCKET}/trails/AWSLogs/o-a1b2c3d4e5/<account>/CloudTrail/us-east-1/2025/01/01/log.json.gz",
+        ]
+
+    def test_a_deny_on_cloudtrail_wins(self, pack: PolicyPack) -> None:
+        stack = compliant_stack()
+        doc = document(named(stack, "bucket-policy"))
+        doc["Statement"].append({"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"})
+
+        assert len(run(pack, with_document(stack, "bucket-policy", doc), BUCKET_DELIVERY)) == 2
+
+    def test_no_bucket_policy_at_all(self, pack: PolicyPack) -> None:
+        found = run(pack, without(compliant_stack(), "bucket-policy"), BUCKET_DELIVERY)
+
+        assert [last_line(d) for d in found] == [
+            "trail 'trail' delivers to bucket 'bucket', which has no bucket policy, so CloudTrail may not write there "
+            f"and the trail fails with InsufficientS3BucketPolicyException: add a BucketPolicy. See {S3_URL}"
+        ]
+
+    def test_a_bucket_in_another_account_is_not_judged(self, pack: PolicyPack) -> None:
+        stack = with_deps(changed(compliant_stack(), "trail", s3BucketName="acme-log-archive"), "trail")
+
+        assert run(pack, without(stack, "bucket-policy"), BUCKET_DELIVERY) == []
+
+    def test_an_unknown_bucket_name_without_dependencies_is_noted(self, pack: PolicyPack) -> None:
+        stack = with_deps(changed(compliant_stack(), "trail", s3BucketName=UNKNOWN), "trail")
+
+        found = run(pack, stack, BUCKET_DELIVERY)
+
+        assert [d.enforcement_level for d in found] == [Level.ADVISORY]
+        assert (
+            "`s3BucketName` (Python: `s3_bucket_name`) of trail 'trail' is not known during preview" in found[0].message
+        )
+
+    def test_an_unknown_bucket_name_is_followed_through_its_dependencies(self, pack: PolicyPack) -> None:
+        stack = changed(compliant_stack(), "trail", s3BucketName=UNKNOWN)
+        stack = _without_statement(stack, "bucket-policy", "AWSCloudTrailAclCheck")
+
+        assert [d.enforcement_level for d in run(pack, stack, BUCKET_DELIVERY)] == [Level.MANDATORY]
+
+    def test_an_unknown_trail_name_keeps_the_certain_findings_mandatory(self, pack: PolicyPack) -> None:
+        stack = _without_statement(
+            changed(compliant_stack(), "trail", name=UNKNOWN), "bucket-policy", "AWSCloudTrailAclCheck"
+        )
+
+        found = run(pack, stack, BUCKET_DELIVERY)
+
+        assert [d.enforcement_level for d in found] == [Level.MANDATORY, Level.ADVISORY]
+        assert "(s3:GetBucketAcl)" in last_line(found[0])
+        assert "could not check until update" in found[1].message
+        assert "let CloudTrail write the account's logs (s3:PutObject)" in found[1].message
+
+    def test_a_policy_that_is_not_json_is_a_mandatory_violation(self, pack: PolicyPack) -> None:
+        found = run(pack, changed(compliant_stack(), "bucket-policy", policy="[]"), BUCKET_DELIVERY)
+
+        assert [(d.enforcement_level, last_line(d)) for d in found] == [
+            (
+                Level.MANDATORY,
+                "`policy` of bucket policy 'bucket-policy' is [] (a list); expected a JSON object such as "
+                '{"Version": "2012-10-17", "Statement": [...]}',
+            )
+        ]
+
+    def test_statements_of_the_wrong_shape_are_violations(self, pack: PolicyPack) -> None:
+        doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Permit", "Action": "s3:*"}]}
+
+        found = run(pack, with_document(compliant_stack(), "bucket-policy", doc), BUCKET_DELIVERY)
+
+        assert [last_line(d) for d in found] == [
+            "`policy` of bucket policy 'bucket-policy', statement 0 has Effect 'Permit' (a string); expected \"Allow\" "
+            'or "Deny"'
+        ]
+
+
+class TestKeyPolicy:
+    def test_a_missing_describe_key_is_mandatory_on_the_key(self, pack: PolicyPack) -> None:
+        stack = _without_statement(compliant_stack(), "key", "AllowCloudTrailDescribeKey")
+
+        found = run(pack, stack, KEY_DELIVERY)
+
+        assert messages(found) == [
+            (
+                Level.MANDATORY,
+                "the policy of KMS key 'key' does not let CloudTrail describe the key (kms:DescribeKey) for trail "
+                "'trail', so creating or updating the trail fails with InsufficientEncryptionPolicyException: allow it "
+                f"for Service cloudtrail.amazonaws.com. See {KMS_URL}",
+            )
+        ]
+        assert found[0].urn == urn(KEY, "key")
+
+    def test_an_encryption_context_for_another_account_is_mandatory(self, pack: PolicyPack) -> None:
+        stack = with_document(compliant_stack(), "key", key_policy_document(trail_account="999999999999"))
+
+        assert [last_line(d).split(" for trail")[0] for d in run(pack, stack, KEY_DELIVERY)] == [
+            "the policy of KMS key 'key' does not let CloudTrail generate data keys (kms:GenerateDataKey*)"
+        ]
+
+    def test_no_key_policy_is_mandatory(self, pack: PolicyPack) -> None:
+        found = run(pack, changed(compliant_stack(), "key", policy=...), KEY_DELIVERY)
+
+        assert last_line(found[0]).startswith("trail 'trail' encrypts with KMS key 'key', which has no key policy")
+
+    def test_a_separate_key_policy_resource_is_read(self, pack: PolicyPack) -> None:
+        stack = compliant_stack()
+        policy = Resource(
+            urn=urn("aws:kms/keyPolicy:KeyPolicy", "key-policy"),
+            type="aws:kms/keyPolicy:KeyPolicy",
+            name="key-policy",
+            properties={"keyId": UNKNOWN, "policy": json.dumps(key_policy_document())},
+            property_dependencies={"keyId": (urn(KEY, "key"),)},
+        )
+
+        assert run(pack, [*changed(stack, "key", policy=...), policy], KEY_DELIVERY) == []
+
+
+class TestRole:
+    def test_a_role_trusting_another_service_is_mandatory(self, pack: PolicyPack) -> None:
+        stack = with_document(compliant_stack(), "role", trust_document("ec2.amazonaws.com"), key="assumeRolePolicy")
+
+        found = run(pack, stack, ROLE_DELIVERY)
+
+        assert messages(found) == [
+            (
+                Level.MANDATORY,
+                "the trust policy of IAM role 'role' does not let CloudTrail assume the role (sts:AssumeRole) for "
+                "trail 'trail', so CloudTrail cannot deliver to CloudWatch Logs: trust Service "
+                f"cloudtrail.amazonaws.com. See {ROLE_URL}",
+            )
+        ]
+        assert found[0].urn == urn(ROLE, "role")
+
+    def test_permissions_on_another_group_are_mandatory(self, pack: PolicyPack) -> None:
+        other = "arn:aws:logs:us-east-1:111111111111:log-group:/aws/other"
+        stack = with_document(compliant_stack(), "role-policy", logs_document(other))
+
+        found = run(pack, stack, ROLE_DELIVERY)
+
+        assert [last_line(d).split(" on ")[0] for d in found] == [
+            "the policies of IAM role 'role' do not let CloudTrail call logs:CreateLogStream",
+            "the policies of IAM role 'role' do not let CloudTrail call logs:PutLogEvents",
+        ]
+
+    def test_inline_policies_of_the_role_count(self, pack: PolicyPack) -> None:
+        inline = [{"name": "deliver", "policy": json.dumps(logs_document())}]
+        stack = changed(without(compliant_stack(), "role-policy"), "role", inlinePolicies=inline)
+
+        assert run(pack, stack, ROLE_DELIVERY) == []
+
+    def test_an_aws_managed_policy_cannot_be_read_and_is_noted(self, pack: PolicyPack) -> None:
+        attachment = Resource(
+            urn=urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach"),
+            type="aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            name="attach",
+            properties={
+                "role": "org-trail-cloudwatch",
+                "policyArn": "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess",
+            },
+        )
+
+        found = run(pack, [*without(compliant_stack(), "role-policy"), attachment], ROLE_DELIVERY)
+
+        assert [d.enforcement_level for d in found] == [Level.ADVISORY]
+        assert "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess attached to IAM role 'role'" in found[0].message
+
+    def test_a_role_without_permissions_is_mandatory(self, pack: PolicyPack) -> None:
+        assert len(run(pack, without(compliant_stack(), "role-policy"), ROLE_DELIVERY)) == 2
