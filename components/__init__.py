@@ -5,7 +5,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 import pulumi
 
+from trailguard.alarms import AlarmsConfig, DisabledControlArgs, TrailAlarms, TrailAlarmsArgs
 from trailguard.bucket import ObjectLockArgs, ReplicationArgs, TrailBucket, TrailBucketArgs
+from trailguard.delegated_admin import DelegatedAdministrator, DelegatedAdministratorArgs
+from trailguard.event_data_store import EventDataStore, EventDataStoreArgs
 from trailguard.key import TrailKey, TrailKeyArgs
 from trailguard.log_archive import LogArchive, LogArchiveArgs
 from trailguard.log_group import TrailLogGroup, TrailLogGroupArgs
@@ -24,9 +27,15 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
     __version__ = "0.0.0"
 
 __all__ = [
+    "AlarmsConfig",
     "BasicEventSelectorArgs",
     "DataEventSelectorArgs",
     "DataResourceArgs",
+    "DelegatedAdministrator",
+    "DelegatedAdministratorArgs",
+    "DisabledControlArgs",
+    "EventDataStore",
+    "EventDataStoreArgs",
     "FieldSelectorArgs",
     "LogArchive",
     "LogArchiveArgs",
@@ -35,6 +44,8 @@ __all__ = [
     "OrganizationTrail",
     "OrganizationTrailArgs",
     "ReplicationArgs",
+    "TrailAlarms",
+    "TrailAlarmsArgs",
     "TrailBucket",
     "TrailBucketArgs",
     "TrailKey",

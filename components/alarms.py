@@ -5,8 +5,6 @@ notifying an SNS topic encrypted with a customer-managed key, with optional emai
 optional EventBridge rules for the same events. `AlarmsConfig` is the `trailguard:alarms` config sub-model.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import re
@@ -19,7 +17,7 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, BeforeValidator, model_validator
 
 from trailguard import cis, documents
-from trailguard._support import check_input, child_options, to_json
+from trailguard._support import check_input, child_options, log_store_options, to_json
 from trailguard.settings import ConfigModel, setting, trailguard_error
 from trailguard.validation import InvalidValue, check_log_group_name, check_tags
 
@@ -326,7 +324,8 @@ class TrailAlarms(pulumi.ComponentResource):
                 )
             ),
             tags=tags,
-            opts=child_options(self, protect=True),
+            # Kept like every key of the trail: alarms delivered while it is gone could not be read.
+            opts=log_store_options(self),
         )
         self.topic = aws.sns.Topic(
             f"{name}-topic",
@@ -581,7 +580,7 @@ class AlarmsConfig(ConfigModel):
     event_rules: bool = setting(False, expected="true or false", example=False)
 
     @model_validator(mode="after")
-    def _lists_are_sets(self) -> AlarmsConfig:
+    def _lists_are_sets(self) -> "AlarmsConfig":
         # Reported at the key that breaks the rule, not at `alarms` as a whole.
         for key, values, what in (
             ("emails", self.emails, "address"),

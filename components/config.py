@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from trailguard import documents
+from trailguard.alarms import AlarmsConfig
 from trailguard.bucket import BucketConfig
 from trailguard.key import KeyConfig
 from trailguard.log_group import LogGroupConfig, default_log_group_name
@@ -180,6 +181,11 @@ class _HasTrail(_Stack):
         default_factory=LogGroupConfig,
         expected="the CloudWatch Logs group's settings",
         example={"retentionInDays": 365},
+    )
+    alarms: AlarmsConfig = setting(
+        default_factory=AlarmsConfig,
+        expected="the CIS monitoring alarms' settings",
+        example={"emails": ["security@example.com"]},
     )
 
     @property

@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 
+from trailguard.alarms import TrailAlarms, alarms_args
 from trailguard.config import AllInOneConfig, LogArchiveConfig, ManagementConfig, StackConfig
 from trailguard.key import default_alias_name
 from trailguard.log_archive import LogArchive, LogArchiveArgs
@@ -124,6 +125,16 @@ def _trail_exports(trail: OrganizationTrail) -> Exports:
     return exports
 
 
+def _alarms(config: AllInOneConfig | ManagementConfig, trail: OrganizationTrail) -> Exports:
+    """CIS monitoring on the trail's log group: the reason to deliver to CloudWatch Logs at all."""
+    if not config.alarms.enabled or trail.log_group_name is None:
+        return {}
+    alarms = TrailAlarms(
+        "alarms", alarms_args(config.alarms, log_group_name=trail.log_group_name, tags=dict(config.tags))
+    )
+    return {"alarmTopicArn": alarms.topic_arn, "alarmKeyArn": alarms.key_arn}
+
+
 def build_all_in_one(config: AllInOneConfig) -> Exports:
     archive = LogArchive("log-archive", _log_archive_args(config, config.region))
     excluded = [name for name in config.log_bucket_names if name != config.bucket_name]
@@ -134,7 +145,7 @@ def build_all_in_one(config: AllInOneConfig) -> Exports:
         ),
         opts=pulumi.ResourceOptions(depends_on=archive.delivery_prerequisites),
     )
-    return {**_archive_exports(archive), **_trail_exports(trail)}
+    return {**_archive_exports(archive), **_trail_exports(trail), **_alarms(config, trail)}
 
 
 def build_log_archive(config: LogArchiveConfig) -> Exports:
@@ -151,4 +162,4 @@ def build_management(config: ManagementConfig) -> Exports:
             config, bucket_name=outputs.bucket_name, kms_key_arn=outputs.kms_key_arn, excluded_buckets=excluded
         ),
     )
-    return _trail_exports(trail)
+    return {**_trail_exports(trail), **_alarms(config, trail)}

@@ -64,7 +64,7 @@ class TestDev:
             "trailguard:index:TrailBucket": 1,
             "trailguard:index:OrganizationTrail": 1,
             "trailguard:index:TrailLogGroup": 1,
-            "aws:kms/key:Key": 2,
+            "aws:kms/key:Key": 3,
             "aws:kms/alias:Alias": 2,
             "aws:s3/bucket:Bucket": 2,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
@@ -77,10 +77,23 @@ class TestDev:
             "aws:cloudwatch/logGroup:LogGroup": 1,
             "aws:iam/role:Role": 1,
             "aws:iam/rolePolicy:RolePolicy": 1,
-            "aws:sns/topic:Topic": 1,
-            "aws:sns/topicPolicy:TopicPolicy": 1,
+            "aws:sns/topic:Topic": 2,
+            "aws:sns/topicPolicy:TopicPolicy": 2,
             "aws:cloudtrail/trail:Trail": 1,
+            "trailguard:index:TrailAlarms": 1,
+            # 5.12 is switched off in the stack file, with its reason.
+            "aws:cloudwatch/logMetricFilter:LogMetricFilter": 14,
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 14,
+            "aws:sns/topicSubscription:TopicSubscription": 1,
         }
+
+    def test_alarms_follow_the_stack_file(self, dev: Rendering) -> None:
+        alarms = {r.name for r in dev.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+        assert len(alarms) == 14
+        assert not any("-cis-5-12-" in name or "-cis-5.12-" in name for name in alarms)
+        subscription = dev.one("aws:sns/topicSubscription:TopicSubscription").properties
+        assert (subscription["protocol"], subscription["endpoint"]) == ("email", "security@example.com")
+        assert subscription["topic"] == dev.outputs["alarmTopicArn"]
 
     def test_the_trail(self, dev: Rendering) -> None:
         trail = dev.one("aws:cloudtrail/trail:Trail").properties
@@ -162,6 +175,8 @@ class TestDev:
             "cloudWatchLogsRoleArn": dev.one("aws:cloudtrail/trail:Trail").properties["cloudWatchLogsRoleArn"],
             "monitoringKeyArn": dev.one("aws:cloudwatch/logGroup:LogGroup").properties["kmsKeyId"],
             "snsTopicArn": "arn:aws:sns:us-east-1:111111111111:organization-trail-log-delivery",
+            "alarmTopicArn": dev.named("alarms-topic").outputs["arn"],
+            "alarmKeyArn": dev.named("alarms-key").outputs["arn"],
         }
         assert dev.outputs["kmsKeyArn"].startswith("arn:aws:kms:us-east-1:111111111111:key/")
         assert dev.outputs["cloudWatchLogsRoleArn"].startswith("arn:aws:iam::111111111111:role/")
@@ -237,14 +252,17 @@ class TestManagement:
             "trailguard:index:OrganizationTrail": 1,
             "trailguard:index:TrailKey": 1,
             "trailguard:index:TrailLogGroup": 1,
-            "aws:kms/key:Key": 1,
+            "aws:kms/key:Key": 2,
             "aws:kms/alias:Alias": 1,
             "aws:cloudwatch/logGroup:LogGroup": 1,
             "aws:iam/role:Role": 1,
             "aws:iam/rolePolicy:RolePolicy": 1,
-            "aws:sns/topic:Topic": 1,
-            "aws:sns/topicPolicy:TopicPolicy": 1,
+            "aws:sns/topic:Topic": 2,
+            "aws:sns/topicPolicy:TopicPolicy": 2,
             "aws:cloudtrail/trail:Trail": 1,
+            "trailguard:index:TrailAlarms": 1,
+            "aws:cloudwatch/logMetricFilter:LogMetricFilter": 15,
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 15,
         }
 
     def test_delivers_to_the_log_archive_bucket_and_key(

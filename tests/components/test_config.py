@@ -571,7 +571,7 @@ RULES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         "unknown top-level key, with the closest known one",
         ALL_IN_ONE,
         {"trailguard:organisationId": "o-a1b2c3d4e5"},
-        "trailguard:organisationId: is not a known key; expected one of bucket, key, layout, logGroup, "
+        "trailguard:organisationId: is not a known key; expected one of alarms, bucket, key, layout, logGroup, "
         "managementAccountId, organizationId, s3KeyPrefix, tags, trail, trailName, e.g. organizationId",
     ),
     (
