@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -359,6 +360,17 @@ def render(
     monitor = RecordingMonitor(mocks or PlausibleMocks())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # The SDK's mock monitor runs each RPC on the loop's default executor and, on an invoke, opens an event loop
+    # in that worker thread which it never closes. Give every worker its loop up front and close them all after.
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+
+    def give_worker_a_loop() -> None:
+        worker_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(worker_loop)
+        worker_loops.append(worker_loop)
+
+    executor = ThreadPoolExecutor(thread_name_prefix="trailguard-mocks", initializer=give_worker_a_loop)
+    loop.set_default_executor(executor)
     try:
         pulumi_settings.reset_options(project=project, stack=stack)
         pulumi.runtime.set_all_config(
@@ -376,4 +388,7 @@ def render(
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        executor.shutdown(wait=True)
+        for worker_loop in worker_loops:
+            worker_loop.close()
     return Rendering(resources=list(monitor.recorded), outputs=outputs)

@@ -17,17 +17,6 @@ from trailguard_gate.model import Resource
 REPO = Path(__file__).resolve().parents[1]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # pulumi's MockMonitor answers each invoke on an executor thread and opens an event loop there that it never
-    # closes (pulumi/runtime/mocks.py, _ensure_event_loop). The loop and its self-pipe sockets are collected
-    # later, in whichever test runs then, as ResourceWarnings that `filterwarnings = error` turns into failures
-    # of unrelated tests. The leak is the SDK's mock harness, not code under test; only exactly these are ignored.
-    config.addinivalue_line("filterwarnings", "ignore:unclosed event loop <_UnixSelectorEventLoop:ResourceWarning")
-    config.addinivalue_line(
-        "filterwarnings", r"ignore:unclosed <socket\.socket fd=\d+, family=1, type=1, proto=0>:ResourceWarning"
-    )
-
-
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
