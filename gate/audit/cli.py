@@ -65,7 +65,7 @@ def _output(value: str) -> tuple[str | None, str]:
 
 
 def _connection(parser: argparse.ArgumentParser, *, many_regions: bool) -> None:
-    parser.add_argument("--profile", help="the AWS profile (default: the standard credential chain)")
+    parser.add_argument("--profile", metavar="NAME", help="the AWS profile (default: the standard credential chain)")
     if many_regions:
         parser.add_argument(
             "--region",
@@ -80,6 +80,7 @@ def _connection(parser: argparse.ArgumentParser, *, many_regions: bool) -> None:
         parser.add_argument("--region", type=_region, help="the trail's home Region (default: the session's Region)")
     parser.add_argument(
         "--max-attempts",
+        metavar="N",
         type=_positive(int, "6"),
         default=DEFAULT_MAX_ATTEMPTS,
         help=f"attempts per AWS call, with backoff, before a throttled call is reported (default: {DEFAULT_MAX_ATTEMPTS})",
@@ -105,7 +106,7 @@ def add_commands(subparsers: Any) -> None:
         metavar="NAME",
         help="walk every account of the organization, entering each with this role (e.g. OrganizationAccountAccessRole)",
     )
-    audit.add_argument("--external-id", help="the external id the role's trust policy requires")
+    audit.add_argument("--external-id", metavar="ID", help="the external id the role's trust policy requires")
     audit.add_argument(
         "--account",
         action="append",
@@ -116,6 +117,7 @@ def add_commands(subparsers: Any) -> None:
     )
     audit.add_argument(
         "--concurrency",
+        metavar="N",
         type=_positive(int, "8"),
         default=DEFAULT_CONCURRENCY,
         help=f"accounts audited at once (default: {DEFAULT_CONCURRENCY})",
@@ -129,8 +131,15 @@ def add_commands(subparsers: Any) -> None:
         metavar="[FORMAT:]PATH",
         help="also write a report to PATH, e.g. sarif:out/audit.sarif (repeatable; '-' is stdout)",
     )
-    audit.add_argument("--policy-pack", type=Path, help="a policy pack folder (default: the bundled trailguard pack)")
-    audit.add_argument("--policy-config", type=Path, help="policy config JSON, as for --policy-pack-config")
+    audit.add_argument(
+        "--policy-pack", metavar="DIR", type=Path, help="a policy pack folder (default: the bundled trailguard pack)"
+    )
+    audit.add_argument(
+        "--policy-config",
+        metavar="FILE",
+        type=Path,
+        help="policy config JSON, as `pulumi preview --policy-pack-config` takes",
+    )
     audit.add_argument("--no-pack", action="store_true", help="report delivery health and gaps only")
     audit.add_argument(
         "--max-delivery-age",
@@ -144,7 +153,13 @@ def add_commands(subparsers: Any) -> None:
         action="store_true",
         help="exit 2 when any read failed (access denied, throttled), instead of reporting it as advisory",
     )
-    audit.add_argument("--timeout", type=_positive(float, "300"), default=300.0, help="seconds allowed the pack")
+    audit.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive(float, "300"),
+        default=300.0,
+        help="seconds the policy pack may take (default: 300)",
+    )
     audit.add_argument("--quiet", action="store_true", help="no progress on stderr")
     audit.set_defaults(func=command_audit)
 
@@ -162,8 +177,10 @@ def add_commands(subparsers: Any) -> None:
         "--trail", action="append", dest="trails", default=[], metavar="NAME", help="a trail name or ARN (repeatable; "
         "default: every trail of the account homed in the Region)",
     )  # fmt: skip
-    adopt.add_argument("--stack", help="a stack of the Pulumi project to adopt into (rendered offline)")
-    adopt.add_argument("--project-dir", type=Path, default=Path("."), help="the Pulumi project (default: .)")
+    adopt.add_argument("--stack", metavar="NAME", help="a stack of the Pulumi project to adopt into (rendered offline)")
+    adopt.add_argument(
+        "--project-dir", metavar="DIR", type=Path, default=Path("."), help="the Pulumi project (default: .)"
+    )
     adopt.add_argument("--output", default="-", metavar="PATH", help="where to write the import file (default: stdout)")
     adopt.set_defaults(func=command_adopt)
 

@@ -326,7 +326,7 @@ def collect_region(account: AccountSession, region: str) -> RegionState:
         "cloudtrail",
         "describe_trails",
         f"the trails of account {account.account_id} in {region}",
-        "every rule in this Region",
+        "the whole Region",
         includeShadowTrails=True,
     )
     if isinstance(listed, Gap):

@@ -132,6 +132,8 @@ def regions_for(account: AccountSession, options: AuditOptions) -> tuple[list[st
                 if t.get("HomeRegion") and arn_account(str(t.get("TrailARN", ""))) == account.account_id
             }
             return sorted(homes | {account.default_region}), []
+        # The same DescribeTrails fails again when the Region is read, and is reported there, once.
+        return [account.default_region], []
     return [account.default_region], reader.faults
 
 
@@ -143,9 +145,10 @@ def judge_region(
     `earlier_faults`: reads that failed before this Region was read (finding the Regions to audit).
     """
     name = target_name(state.account_id, state.region)
-    findings = gaps.fault_findings([*earlier_faults, *state.faults])
     if state.trails_unread:
-        return Audited(name, findings=findings, error=state.faults[0].message() if state.faults else "unreadable")
+        # Nothing in the Region could be judged: that is the target's error, not one finding among others.
+        return Audited(name, findings=gaps.fault_findings(earlier_faults), error=state.faults[0].message())
+    findings = gaps.fault_findings([*earlier_faults, *state.faults])
     resources = to_resources(state)
     stack = stack_name(state.account_id, state.region)
     by_urn = {r.urn: r for r in resources}

@@ -406,3 +406,20 @@ def test_a_key_in_another_account_is_reported_not_judged(aws: World) -> None:
         f"trail 'keyed-elsewhere' uses KMS key {foreign_key!r}, which belongs to account 222222222222, not {ACCOUNT}: "
         "its rules were not checked in this audit."
     ]
+
+
+def test_a_region_whose_trails_cannot_be_listed_is_an_error_not_a_pass(
+    aws: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.good_trail()
+    code, out, _ = cli(
+        ["audit", "--no-pack", "--quiet", "--format", "json"], capsys, [deny("cloudtrail", "DescribeTrails")]
+    )
+    assert code == 2
+    [target] = json.loads(out)["targets"]
+    assert target["findings"] == []
+    assert target["error"] == (
+        f"cloudtrail:DescribeTrails on the trails of account {ACCOUNT} in {REGION} was denied (AccessDenied: User is "
+        "not authorized to perform: DescribeTrails); the whole Region could not be checked. Allow "
+        "cloudtrail:DescribeTrails for the principal the audit runs as, then audit again."
+    )
