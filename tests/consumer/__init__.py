@@ -1,0 +1,1 @@
+"""Tests of the consumer examples and of using trailguard from other stacks."""

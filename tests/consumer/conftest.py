@@ -1,0 +1,43 @@
+"""Render examples/python-consumer under mocks, as its commented stack file configures it."""
+
+import runpy
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from trailguard_gate.mocks import MockAccount, PlausibleMocks, Rendering, render
+from trailguard_gate.render import mock_account
+
+RenderConsumer = Callable[..., Rendering]
+
+
+@pytest.fixture(scope="session")
+def consumer_project(repo_root: Path) -> Path:
+    return repo_root / "examples" / "python-consumer"
+
+
+@pytest.fixture(scope="session")
+def consumer_config(consumer_project: Path) -> dict[str, Any]:
+    document = yaml.safe_load((consumer_project / "Pulumi.management.yaml").read_text(encoding="utf-8"))
+    return dict(document["config"])
+
+
+@pytest.fixture(scope="session")
+def render_consumer(consumer_project: Path, consumer_config: dict[str, Any]) -> RenderConsumer:
+    """`render_consumer(config=None)`: run the consumer's `__main__.py` as its management stack (with the stack
+    file's config unless `config` replaces it), as the account that config names."""
+
+    def run(config: Mapping[str, Any] | None = None) -> Rendering:
+        config = consumer_config if config is None else config
+        return render(
+            lambda: runpy.run_path(str(consumer_project / "__main__.py"), run_name="__main__"),
+            project="org-audit",
+            stack="management",
+            config=config,
+            mocks=PlausibleMocks(MockAccount(**mock_account(config))),
+        )
+
+    return run
