@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
-from botocore.client import BaseClient  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
+import boto3
+from botocore.client import BaseClient
+from botocore.config import Config
 
 READ_PREFIXES = ("Describe", "Get", "List", "Lookup")
 """Operations with these prefixes only read; every other operation is refused before it is sent."""
