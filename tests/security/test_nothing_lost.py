@@ -69,7 +69,7 @@ def by_name(rendering: Rendering) -> dict[str, Resource]:
 
 
 class Outcome(StrEnum):
-    REFUSED = "refused"  # the whole destroy stops before deleting anything
+    REFUSED = "refused"  # the engine will not delete it, and the operation fails
     FORGOTTEN = "forgotten"  # dropped from the state; the cloud resource and its data stay
     DELETED = "deleted"
 
@@ -101,7 +101,7 @@ def test_log_stores_are_protected_and_retained_on_delete(rendering: Rendering) -
 
 
 def test_pulumi_destroy_leaves_the_logs_in_place(rendering: Rendering) -> None:
-    """`pulumi destroy` stops at the first store; even after `pulumi state unprotect --all` it only forgets them."""
+    """`pulumi destroy` fails on every store; even after `pulumi state unprotect --all` it only forgets them."""
     for store in log_stores(rendering):
         assert destroy_outcome(store.options) is Outcome.REFUSED, store.name
         assert destroy_outcome(store.options, unprotected=True) is Outcome.FORGOTTEN, store.name
