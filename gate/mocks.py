@@ -273,10 +273,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(self.mocks)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The engine leaves the root stack out of its children's qualified types; the SDK's mock does not.
-        if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
-            parent = ""
-        return str(super().make_urn(parent, type_, name))
+        # The engine qualifies a child's type with its parent's whole qualified type (`A$B$child`) and leaves the
+        # root stack out; the SDK's mock keeps only the parent's last type and keeps the stack.
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != "pulumi:pulumi:Stack":
+                type_ = f"{parent_type}${type_}"
+        return str(super().make_urn("", type_, name))
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
