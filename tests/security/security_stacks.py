@@ -35,12 +35,12 @@ class StackFile:
 
 def stack_files() -> list[StackFile]:
     """`stacks/Pulumi.<stack>.yaml` of the root program, then each example project's stack files (the lake example
-    is where event data stores live)."""
+    is where event data stores live). Examples in other languages (YAML) render through the provider, not here."""
     found = [
         StackFile("trailguard", path.name.split(".")[1], REPO / "__main__.py", path)
         for path in sorted((REPO / "stacks").glob("Pulumi.*.yaml"))
     ]
-    for project in sorted(p for p in (REPO / "examples").iterdir() if (p / "Pulumi.yaml").is_file()):
+    for project in sorted(p for p in (REPO / "examples").iterdir() if (p / "__main__.py").is_file()):
         name = yaml.safe_load((project / "Pulumi.yaml").read_text(encoding="utf-8"))["name"]
         found += [
             StackFile(name, path.name.split(".")[1], project / "__main__.py", path)

@@ -48,6 +48,23 @@ EXPECTED_STORES: dict[str, set[str]] = {
     "management": {"organization-trail-monitoring-key-key", "organization-trail-log-group-log-group", "alarms-key"},
     "delegated-admin/management": set(),
     "lake/security": {"lake-store", "lake-key"},
+    "python-consumer/management": {
+        "archive-bucket-bucket",
+        "archive-bucket-access-log-bucket",
+        "archive-key-key",
+        "organization-monitoring-key-key",
+        "organization-log-group-log-group",
+    },
+}
+
+# The stores above that logs are encrypted under (a key for the alarm topic's messages holds no log).
+EXPECTED_LOG_KEYS: dict[str, set[str]] = {
+    "dev": {"log-archive-key-key", "organization-trail-monitoring-key-key"},
+    "log-archive": {"log-archive-key-key", "log-archive-bucket-replica-key"},
+    "management": {"organization-trail-monitoring-key-key"},
+    "delegated-admin/management": set(),
+    "lake/security": {"lake-key"},
+    "python-consumer/management": {"archive-key-key", "organization-monitoring-key-key"},
 }
 
 # The input holding a store's physical name; a key has none (AWS picks its id), its alias names it instead.
@@ -191,10 +208,7 @@ def physical_names(rendering: Rendering) -> dict[str, str]:
 
 
 def test_logs_are_encrypted_under_the_stacks_own_keys(stack_file: StackFile, rendering: Rendering) -> None:
-    # The management stack's trail encrypts under the log-archive stack's key: no key of its own holds logs.
-    expected = {"log-archive-key-key", "organization-trail-monitoring-key-key"} & EXPECTED_STORES[stack_file.label]
-    expected |= {"log-archive-bucket-replica-key", "lake-key"} & EXPECTED_STORES[stack_file.label]
-    assert log_keys(rendering) == expected
+    assert log_keys(rendering) == EXPECTED_LOG_KEYS[stack_file.label]
 
 
 def test_physical_names_are_set_by_the_program_not_generated(rendering: Rendering) -> None:
