@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_INSTALL := --disable-pip-version-check --quiet --require-hashes --no-deps
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lint typecheck unit check bench clean
+.PHONY: help setup test lint typecheck unit check bench docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,11 @@ check-repo: setup ## checkov's secrets and github_actions frameworks over the re
 
 bench: setup ## benchmarks (not part of make test)
 	$(BIN)/python benchmarks/run.py
+
+docs: setup ## regenerate docs/components.md from the components' typed arguments
+	mkdir -p build
+	{ sed '/^### /,$$d' docs/components.md; $(BIN)/python scripts/component_inputs.py; } > build/components.md
+	mv build/components.md docs/components.md
 
 clean: ## remove the virtual environments and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
