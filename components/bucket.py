@@ -9,6 +9,7 @@ from pydantic import model_validator
 
 from trailguard import documents
 from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard.key import default_alias_name
 from trailguard.settings import BucketName, ConfigModel, Region, setting, trailguard_error
 from trailguard.validation import (
     check_account_id,
@@ -373,6 +374,14 @@ class TrailBucket(pulumi.ComponentResource):
             region=region,
             tags=self._args.get("tags"),
             opts=log_store_options(self),
+        )
+        # An alias is the name to find the key by (and re-import it) if the stack's state is ever lost.
+        aws.kms.Alias(
+            self._role("replica-key-alias"),
+            name=pulumi.Output.from_input(self._args["trail_name"]).apply(lambda t: default_alias_name(t, "replicas")),
+            target_key_id=replica_key.key_id,
+            region=region,
+            opts=child_options(self),
         )
         access_logs, access_log_policy = self._access_log_bucket(
             "replica-access-log", access_log_name, replica_name, region
