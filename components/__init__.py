@@ -8,7 +8,7 @@ import pulumi
 from trailguard.alarms import AlarmsConfig, DisabledControlArgs, TrailAlarms, TrailAlarmsArgs
 from trailguard.bucket import ObjectLockArgs, ReplicationArgs, TrailBucket, TrailBucketArgs
 from trailguard.delegated_admin import DelegatedAdministrator, DelegatedAdministratorArgs
-from trailguard.event_data_store import EventDataStore, EventDataStoreArgs
+from trailguard.event_data_store import EventDataStore, EventDataStoreArgs, NetworkActivityEventSelectorArgs
 from trailguard.key import TrailKey, TrailKeyArgs
 from trailguard.log_archive import LogArchive, LogArchiveArgs
 from trailguard.log_group import TrailLogGroup, TrailLogGroupArgs
@@ -40,6 +40,7 @@ __all__ = [
     "LogArchive",
     "LogArchiveArgs",
     "ManagementEventsArgs",
+    "NetworkActivityEventSelectorArgs",
     "ObjectLockArgs",
     "OrganizationTrail",
     "OrganizationTrailArgs",
