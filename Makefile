@@ -41,7 +41,15 @@ test: lint typecheck unit ## the whole suite: lint, types, tests
 
 check: setup ## the offline gate: every stack through the policy pack and checkov, then the repository's own scan
 	$(BIN)/trailguard check $(TRAILGUARD_CHECK_ARGS)
-	$(MAKE) --no-print-directory check-repo
+	$(MAKE) --no-print-directory check-examples check-repo
+
+PYTHON_EXAMPLES := examples/python-consumer examples/lake examples/delegated-admin
+.PHONY: check-examples
+check-examples: setup ## the same gate over the example projects (each its own Pulumi project)
+	@for project in $(PYTHON_EXAMPLES); do \
+		echo "== $$project"; \
+		$(BIN)/trailguard check --project-dir $$project --skips .checkov.skips.yaml || exit $$?; \
+	done
 
 .PHONY: check-repo
 check-repo: setup ## checkov's secrets and github_actions frameworks over the repository (skips: .checkov.skips.yaml)

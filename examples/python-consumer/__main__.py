@@ -12,6 +12,7 @@ organization_id = config.require("organizationId")
 trail_name = config.require("trailName")
 # The trail lives in the account this stack runs in (aws:allowedAccountIds pins it to the management account).
 account_id = aws.get_caller_identity_output().account_id
+tags = {"owner": "security", "data-classification": "audit"}
 
 archive = LogArchive(
     "archive",
@@ -20,6 +21,7 @@ archive = LogArchive(
         "management_account_id": account_id,
         "bucket": config.require("bucket"),
         "organization_id": organization_id,
+        "tags": tags,
     },
 )
 
@@ -32,6 +34,9 @@ trail = OrganizationTrail(
         "organization_id": organization_id,
         # Should S3 data events ever be logged, never for the buckets the logs land in (a delivery loop).
         "excluded_data_event_buckets": archive.log_bucket_names,
+        # A KMS-encrypted SNS topic announces every log file delivery (checkov CKV_AWS_252).
+        "sns_notifications_enabled": True,
+        "tags": tags,
     },
     opts=pulumi.ResourceOptions(
         # CloudTrail checks the bucket policy and the key when the trail is created.
