@@ -10,6 +10,7 @@ from trailguard import documents
 from trailguard._support import check_input, child_options, log_store_options, to_json
 from trailguard.settings import ConfigModel, LogGroupName, RetentionInDays, setting
 from trailguard.validation import (
+    check_account_id,
     check_log_group_name,
     check_organization_id,
     check_retention_in_days,
@@ -34,6 +35,9 @@ class TrailLogGroupArgs(TypedDict, total=False):
     """The customer-managed key the group is encrypted with (a `TrailKey` granting CloudWatch Logs use)."""
     organization_id: pulumi.Input[str]
     """The organization of an organization trail, whose member-account streams the role may write. Default: none."""
+    trail_account_id: pulumi.Input[str]
+    """The account that owns the trail: the organization's management account, also when a CloudTrail delegated
+    administrator deploys it. Default: the account this stack runs in."""
     retention_in_days: pulumi.Input[int]
     """Days CloudWatch Logs keeps events, one of the values it accepts, 0 for never expire. Default: 365."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
@@ -63,7 +67,10 @@ class TrailLogGroup(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
-        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        check_input(where, "trail_account_id", args.get("trail_account_id"), check_account_id)
+        account_id = pulumi.Output.from_input(
+            args.get("trail_account_id") or aws.get_caller_identity_output(opts=invoke).account_id
+        )
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-log-group",

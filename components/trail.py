@@ -27,6 +27,7 @@ from trailguard.selectors import (
 )
 from trailguard.settings import ConfigModel, describe_errors, setting, trailguard_error
 from trailguard.validation import (
+    check_account_id,
     check_bucket_name,
     check_key_prefix,
     check_log_group_name,
@@ -58,6 +59,10 @@ class OrganizationTrailArgs(TypedDict, total=False):
     """The organization of an organization trail (the delivery role may write its member streams). Default: none."""
     is_organization_trail: pulumi.Input[bool]
     """Log every account of the organization. Default: true."""
+    trail_account_id: pulumi.Input[str]
+    """The account that owns the trail: the organization's management account, also when a CloudTrail delegated
+    administrator deploys it (the trail's ARN, which every policy names, carries the owner's id). Default: the
+    account this stack runs in."""
     is_multi_region_trail: pulumi.Input[bool]
     """Log every Region. Default: true."""
     include_global_service_events: pulumi.Input[bool]
@@ -127,6 +132,7 @@ class OrganizationTrail(pulumi.ComponentResource):
             ("s3_bucket_name", check_bucket_name),
             ("s3_key_prefix", check_key_prefix),
             ("organization_id", check_organization_id),
+            ("trail_account_id", check_account_id),
             ("log_group_name", check_log_group_name),
             ("log_group_retention_in_days", check_retention_in_days),
         ):
@@ -137,7 +143,9 @@ class OrganizationTrail(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
-        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        account_id = pulumi.Output.from_input(
+            args.get("trail_account_id") or aws.get_caller_identity_output(opts=invoke).account_id
+        )
         trail_name = pulumi.Output.from_input(args["name"])
         trail_arn = pulumi.Output.all(partition, region, account_id, trail_name).apply(
             lambda v: documents.trail_arn(*v)
@@ -173,6 +181,7 @@ class OrganizationTrail(pulumi.ComponentResource):
                     "trail_name": trail_name,
                     "kms_key_arn": monitoring_key,
                     "organization_id": args.get("organization_id") or "",
+                    "trail_account_id": account_id,
                     "retention_in_days": args.get("log_group_retention_in_days", 365),
                     "tags": args.get("tags") or {},
                 },

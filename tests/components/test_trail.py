@@ -10,7 +10,7 @@ import pulumi_aws as aws
 import pytest
 
 from trailguard import OrganizationTrail, OrganizationTrailArgs
-from trailguard_gate.mocks import Rendering, render
+from trailguard_gate.mocks import MockAccount, PlausibleMocks, Rendering, render
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:111111111111:trail/organization-trail"
@@ -260,3 +260,33 @@ def test_bad_arguments_fail_before_anything_is_registered(overrides: dict[str, A
     with pytest.raises(ValueError) as raised:
         render_trail(**overrides)
     assert str(raised.value) == message
+
+
+def test_a_delegated_administrator_deploys_the_management_accounts_trail(statements: Statements) -> None:
+    # A CloudTrail delegated administrator (here 333333333333) creates the organization trail, but the trail is the
+    # management account's: its ARN, which the role trust, topic and key policies name, carries 111111111111.
+    delegated = PlausibleMocks(MockAccount(account_id="333333333333"))
+    rendering = render(
+        lambda: OrganizationTrail(
+            "org", {**BASE, "trail_account_id": "111111111111", "sns_notifications_enabled": True}
+        ),
+        config={"aws:region": "us-east-1"},
+        mocks=delegated,
+    )
+    role_trust = statements(rendering.one("aws:iam/role:Role"), "assumeRolePolicy")
+    assert role_trust["AllowCloudTrailAssumeRole"]["Condition"]["StringEquals"]["aws:SourceArn"] == TRAIL_ARN
+    topic_policy = statements(rendering.one("aws:sns/topicPolicy:TopicPolicy"))
+    assert topic_policy["AWSCloudTrailSNSPolicy"]["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN}}
+    key_policy = statements(rendering.one("aws:kms/key:Key"))
+    assert (
+        key_policy["AllowCloudTrailPublishToEncryptedTopic"]["Condition"]["StringEquals"]["aws:SourceArn"] == TRAIL_ARN
+    )
+
+
+def test_the_trail_account_must_be_an_account_id() -> None:
+    with pytest.raises(ValueError) as raised:
+        render_trail(trail_account_id="1111")
+    assert str(raised.value) == (
+        "OrganizationTrail 'org': trail_account_id: '1111' is not an AWS account id; expected 12 digits, "
+        "e.g. 111111111111"
+    )
