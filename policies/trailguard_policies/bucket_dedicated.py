@@ -91,9 +91,8 @@ def _is_workload(referrer: Referrer, keys: list[str]) -> bool:
 
 def shared(stack: Stack, bucket: Res) -> Iterable[Finding]:
     name = bucket_name(bucket, *(t.raw("s3BucketName") for t in stack.trails_of_bucket(bucket)))
-    for referrer in stack.referrers:
-        keys = referrer.refers_to(bucket, name)
-        if keys and _is_workload(referrer, keys):
+    for referrer, keys in stack.referrers_of(bucket, name).items():
+        if _is_workload(referrer, keys):
             yield Finding(
                 f"{bucket.label} receives CloudTrail logs but {referrer.type} '{referrer.name}' also uses it "
                 f"({', '.join(f'`{k}`' for k in keys)}): give that workload a bucket of its own. See {URL}"

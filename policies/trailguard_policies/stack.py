@@ -10,9 +10,9 @@ resource in another stack or account (the cross-account log-archive layout), whi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from trailguard_policies import iam
 from trailguard_policies.resources import (
@@ -66,7 +66,7 @@ def _tail(arn: str, marker: str) -> str | None:
     return arn[index + len(marker) :] if index >= 0 else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Referrer:
     """A resource outside the index, reduced to how it could point at one: its links and top-level strings."""
 
@@ -75,13 +75,6 @@ class Referrer:
     name: str
     links: dict[str, frozenset[str]]
     strings: dict[str, str]
-
-    def refers_to(self, res: Res, name: str | None) -> list[str]:
-        """The properties through which this resource uses `res` (by dependency, or by its name)."""
-        found = [key for key, urns in self.links.items() if res.urn in urns]
-        if name:
-            found += [key for key, value in self.strings.items() if value == name and key not in found]
-        return found
 
 
 def referrer_from_policy_resource(resource: object) -> Referrer:
@@ -109,12 +102,46 @@ class Stack:
         self.resources = tuple(resources)
         self.by_urn = {r.urn: r for r in self.resources}
         self.referrers = tuple(referrers)
+        self._by_type: dict[str, list[Res]] = {}
+        for resource in self.resources:
+            self._by_type.setdefault(resource.type, []).append(resource)
+        # Every lookup below is a dictionary built once: an organization's stack may hold thousands of buckets.
+        self._grouped: dict[tuple[frozenset[str], str], dict[str, list[Res]]] = {}
 
     def of_type(self, *tokens: str | Iterable[str]) -> list[Res]:
         wanted: set[str] = set()
         for token in tokens:
             wanted.update([token] if isinstance(token, str) else token)
+        if len(wanted) == 1:
+            return list(self._by_type.get(next(iter(wanted)), ()))
         return [r for r in self.resources if r.type in wanted]
+
+    def referrers_of(self, res: Res, name: str | None) -> dict[Referrer, list[str]]:
+        """Each referrer using `res`, with the properties through which it does (by dependency or by name)."""
+        found: dict[Referrer, list[str]] = {}
+        for referrer, key in self._referrer_links.get(res.urn, ()):
+            found.setdefault(referrer, []).append(key)
+        for referrer, key in self._referrer_strings.get(name, ()) if name else ():
+            if key not in found.get(referrer, []):
+                found.setdefault(referrer, []).append(key)
+        return found
+
+    @cached_property
+    def _referrer_links(self) -> dict[str, list[tuple[Referrer, str]]]:
+        index: dict[str, list[tuple[Referrer, str]]] = {}
+        for referrer in self.referrers:
+            for key, urns in referrer.links.items():
+                for urn in urns:
+                    index.setdefault(urn, []).append((referrer, key))
+        return index
+
+    @cached_property
+    def _referrer_strings(self) -> dict[str, list[tuple[Referrer, str]]]:
+        index: dict[str, list[tuple[Referrer, str]]] = {}
+        for referrer in self.referrers:
+            for key, value in referrer.strings.items():
+                index.setdefault(value, []).append((referrer, key))
+        return index
 
     @cached_property
     def trails(self) -> list[Res]:
@@ -142,14 +169,22 @@ class Stack:
                     return found
         return None
 
-    def bucket_named(self, name: str) -> Res | None:
+    @cached_property
+    def _buckets_by_name(self) -> dict[str, Res]:
+        named: dict[str, Res] = {}
         for bucket in self.of_type(BUCKETS):
             arn = bucket.raw("arn")
-            if name in (bucket.raw("bucket"), bucket.raw("id")) or (
-                isinstance(arn, str) and arn.endswith(f":::{name}")
+            for name in (
+                bucket.raw("bucket"),
+                bucket.raw("id"),
+                arn.split(":::", 1)[-1] if isinstance(arn, str) else None,
             ):
-                return bucket
-        return None
+                if isinstance(name, str) and name and not is_unknown(name):
+                    named.setdefault(name, bucket)
+        return named
+
+    def bucket_named(self, name: str) -> Res | None:
+        return self._buckets_by_name.get(name)
 
     def bucket_of(self, res: Res, key: str = "bucket") -> Relation:
         """The bucket a trail (`s3BucketName`) or a bucket configuration resource (`bucket`) points at."""
@@ -167,12 +202,18 @@ class Stack:
 
     def configs_of(self, bucket: Res, types: Iterable[str], key: str = "bucket") -> list[Res]:
         """The configuration resources of `types` that apply to `bucket`."""
-        found = []
-        for config in self.of_type(types):
-            relation = self.bucket_of(config, key)
-            if isinstance(relation, Found) and relation.res.urn == bucket.urn:
-                found.append(config)
-        return found
+        return list(self._group(frozenset(types), key, self.bucket_of).get(bucket.urn, ()))
+
+    def _group(self, types: frozenset[str], key: str, relate: Callable[[Res, str], Relation]) -> dict[str, list[Res]]:
+        """Resources of `types` grouped by the URN of the resource their `key` points at (computed once)."""
+        if (types, key) not in self._grouped:
+            groups: dict[str, list[Res]] = {}
+            for resource in self.of_type(types):
+                relation = relate(resource, key)
+                if isinstance(relation, Found):
+                    groups.setdefault(relation.res.urn, []).append(resource)
+            self._grouped[(types, key)] = groups
+        return self._grouped[(types, key)]
 
     def key_of(self, res: Res, key: str = "kmsKeyId") -> Relation:
         """The KMS key an ARN, key id or alias property points at (aliases are followed to their key)."""
@@ -184,16 +225,27 @@ class Stack:
             return Found(found)
         if not isinstance(value, str) or is_unknown(value):
             return Unresolved(res.where(key))
-        for candidate in self.of_type(KEY):
-            if value in (candidate.raw("arn"), candidate.raw("keyId"), candidate.raw("id")):
-                return Found(candidate)
+        if (candidate := self._keys_by_id.get(value)) is not None:
+            return Found(candidate)
         alias_name = _tail(value, ":alias/") or (value if value.startswith("alias/") else None)
         if alias_name is not None:
             alias_name = alias_name if alias_name.startswith("alias/") else f"alias/{alias_name}"
-            for alias in self.of_type(ALIAS):
-                if alias.raw("name") == alias_name:
-                    return self.key_of(alias, "targetKeyId")
+            if (alias := self._aliases_by_name.get(alias_name)) is not None:
+                return self.key_of(alias, "targetKeyId")
         return Elsewhere(value)
+
+    @cached_property
+    def _keys_by_id(self) -> dict[str, Res]:
+        return {
+            v: k
+            for k in self.of_type(KEY)
+            for v in (k.raw("arn"), k.raw("keyId"), k.raw("id"))
+            if isinstance(v, str) and v
+        }
+
+    @cached_property
+    def _aliases_by_name(self) -> dict[str, Res]:
+        return {a.raw("name"): a for a in self.of_type(ALIAS) if isinstance(a.raw("name"), str)}
 
     def log_group_of(self, trail: Res) -> Relation:
         value = trail.raw("cloudWatchLogsGroupArn")
@@ -239,13 +291,13 @@ class Stack:
         return pairs
 
     def key_policies(self, key: Res) -> list[tuple[Res, str]]:
-        pairs = [(p, "policy") for p in self.of_type(KEY_POLICY) if _is_found(self.key_of(p, "keyId"), key)]
+        pairs = [(p, "policy") for p in self._group(frozenset({KEY_POLICY}), "keyId", self.key_of).get(key.urn, ())]
         if key.is_set("policy"):
             pairs.append((key, "policy"))
         return pairs
 
     def trails_of_bucket(self, bucket: Res) -> list[Res]:
-        return [t for t in self.trails if _is_found(self.bucket_of(t, "s3BucketName"), bucket)]
+        return list(self._group(frozenset({TRAIL}), "s3BucketName", self.bucket_of).get(bucket.urn, ()))
 
     @cached_property
     def trail_buckets(self) -> list[Res]:
@@ -296,14 +348,20 @@ class Stack:
                 yield trail, relation.res
 
 
-def _is_found(relation: Relation, res: Res) -> bool:
-    return isinstance(relation, Found) and relation.res.urn == res.urn
-
-
 def parse_policy(holder: Res, prop: str = "policy") -> tuple[iam.Statement, ...]:
     """The statements of a JSON policy property; `NotKnown`/`Malformed` name the resource and property."""
+    value = holder.raw(prop)
     where = holder.where(prop)
-    document = parse_json_document(holder.raw(prop), where=where, example=POLICY_EXAMPLE)
+    if isinstance(value, str):
+        return _parse_text(value, where)
+    document = parse_json_document(value, where=where, example=POLICY_EXAMPLE)
+    return iam.parse_document(document, where=where)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str, where: str) -> tuple[iam.Statement, ...]:
+    # Pure, and every stack policy of one AnalyzeStack call reads the same documents: parse each once.
+    document = parse_json_document(text, where=where, example=POLICY_EXAMPLE)
     return iam.parse_document(document, where=where)
 
 
