@@ -20,9 +20,11 @@ AUDIT_STACK_TAG = "trailguard:audit"
 CODE_ONLY_POLICIES = (
     "s3-bucket-cloudtrail-deletion-protection",
     "kms-key-cloudtrail-deletion-protection",
+    "cloudtrail-trail-cis-monitoring",
 )
-"""Policies about Pulumi resource options (`protect`, `forceDestroy`), which live resources do not have: an audit
-turns them off rather than fail every account on what only code can say."""
+"""Policies an audit cannot judge, turned off rather than fail every account on what it cannot see: the Pulumi
+resource options (`protect`, `forceDestroy`), which live resources do not have, and CIS monitoring, whose metric
+filters and alarms the audit does not read yet."""
 
 
 def policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:

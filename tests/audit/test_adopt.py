@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from audit_samples import region_state
-from conftest import ACCOUNT, REGION, World
+from moto_world import ACCOUNT, REGION, World
 
 from trailguard_gate.audit import adopt
 from trailguard_gate.audit import convert as c
@@ -183,7 +183,7 @@ def test_an_unknown_stack_is_refused_with_the_known_ones(aws: World, capsys: pyt
 
 
 def test_what_cannot_be_identified_is_left_out_and_said(aws: World, capsys: pytest.CaptureFixture[str]) -> None:
-    from conftest import deny
+    from moto_world import deny
 
     built = aws.good_trail()
     code, out, err = cli(["adopt"], capsys, [deny("iam", "ListRolePolicies")])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, World, deny
+from moto_world import ACCOUNT, REGION, World, deny
 
 from trailguard_gate.audit.aws import EventHook
 from trailguard_gate.audit.cli import add_commands

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, World, deny, recorder, throttle
+from moto_world import ACCOUNT, REGION, World, deny, recorder, throttle
 
 from trailguard_gate.audit import convert as c
 from trailguard_gate.audit.aws import Connector, EventHook, WriteRefused

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, REGION, World, deny, recorder
+from moto_world import ACCOUNT, REGION, World, deny, recorder
 
 from trailguard_gate.audit.aws import Connector
 from trailguard_gate.audit.cli import add_commands
