@@ -12,8 +12,10 @@ from trailguard_policies import (
     bucket_sse_kms,
     bucket_tls_only,
     bucket_versioning,
+    cis_monitoring,
     deletion_protection,
     delivery,
+    event_data_store,
     key_deletion_window,
     key_rotation,
     log_group,
@@ -59,6 +61,10 @@ POLICIES: list[Policy] = [
     trail_global_service_events.POLICY,
     trail_s3_data_events.POLICY,
     trail_tags.POLICY,
+    cis_monitoring.POLICY,
+    event_data_store.ENCRYPTION_POLICY,
+    event_data_store.TERMINATION_POLICY,
+    event_data_store.RETENTION_POLICY,
     # Opt-in [disabled].
     trail_present.POLICY,
 ]
