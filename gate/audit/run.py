@@ -225,8 +225,8 @@ def run_audit(
         from trailguard_gate.audit.judge import CODE_ONLY_POLICIES, judge
 
         say(
-            f"policy pack on {len(targets)} account Region(s); not applicable to live resources, which have no "
-            f"Pulumi options: {', '.join(CODE_ONLY_POLICIES)}"
+            f"policy pack on {len(targets)} account Region(s); not judged in an audit (Pulumi options, or state "
+            f"the audit does not read): {', '.join(CODE_ONLY_POLICIES)}"
         )
         judged = judge(
             targets, pack_dir=options.policy_pack, policy_config=options.policy_config, timeout=options.timeout
