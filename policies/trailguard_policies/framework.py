@@ -294,7 +294,7 @@ def resource_policy(
 
     # The SDK's annotation wants an awaitable, but its Remediate accepts a plain mapping (policy.py, `Remediate`).
     remediation = cast(Any, remediate) if fix else None
-    return ResourceValidationPolicy(validate=validate, remediate=remediation, **_common(spec))
+    return ResourceValidationPolicy(validate=_guarded(validate), remediate=remediation, **_common(spec))
 
 
 def stack_policy(
@@ -320,10 +320,30 @@ def stack_policy(
         names = {r.urn: r.name for r in stack.resources}
         _report(spec, settings, findings, unknown, names, report_violation, lambda urn: urn or None)
 
-    return StackValidationPolicy(validate=validate, **_common(spec))
+    return StackValidationPolicy(validate=_guarded(validate), **_common(spec))
 
 
 _STACK = Res(urn="", type="stack", name="the stack", props={})
+
+Validate = Callable[[Any, Callable[[str, str | None], None]], None]
+
+
+def _guarded(validate: Validate) -> Validate:
+    """The last line of defence: whatever escapes the checks becomes a violation naming the bug, never a crash."""
+
+    def guarded(args: Any, report_violation: Callable[[str, str | None], None]) -> None:
+        try:
+            validate(args, report_violation)
+        except UnknownValueError:
+            raise  # the advisory note of what could not be checked, reported by the SDK
+        except Exception as error:
+            report_violation(
+                f"trailguard could not evaluate this policy ({type(error).__name__}: {error}); this is a bug in the "
+                f"policy pack, please report it at {BUG_REPORT}",
+                None,
+            )
+
+    return guarded
 
 
 def _failing(error: Exception) -> Check:

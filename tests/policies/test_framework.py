@@ -98,3 +98,34 @@ def test_a_check_that_raises_is_reported_as_a_bug() -> None:
         "at https://github.com/trailguard/trailguard/issues",
     ]
     assert unknown == []
+
+
+def test_whatever_escapes_the_checks_is_reported_not_raised() -> None:
+    from types import SimpleNamespace
+
+    from pulumi_policy import EnforcementLevel, Severity
+
+    from trailguard_policies.framework import Spec, resource_policy
+
+    def exploding(res: Res, settings: object) -> list[object]:
+        raise RuntimeError("kaboom")
+
+    spec = Spec("cloudtrail-trail-test", "Tests.", EnforcementLevel.MANDATORY, Severity.LOW, "https://x", "Nothing.")
+    policy = resource_policy(spec, ["aws:cloudtrail/trail:Trail"], exploding)  # type: ignore[arg-type]
+    args = SimpleNamespace(
+        resource_type="aws:cloudtrail/trail:Trail",
+        urn="urn:t",
+        name="t",
+        props={},
+        opts=None,
+        provider=None,
+        get_config=dict,
+    )
+    reported: list[str] = []
+
+    policy.validate(args, lambda message, urn=None: reported.append(message))  # type: ignore[arg-type]
+
+    assert reported == [
+        "trailguard could not evaluate this policy (RuntimeError: kaboom); this is a bug in the policy pack, please "
+        "report it at https://github.com/trailguard/trailguard/issues"
+    ]
