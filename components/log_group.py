@@ -68,8 +68,11 @@ class TrailLogGroup(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
         check_input(where, "trail_account_id", args.get("trail_account_id"), check_account_id)
-        account_id = pulumi.Output.from_input(
-            args.get("trail_account_id") or aws.get_caller_identity_output(opts=invoke).account_id
+        given_account = args.get("trail_account_id")
+        account_id: pulumi.Output[str] = (
+            aws.get_caller_identity_output(opts=invoke).account_id
+            if given_account is None
+            else pulumi.Output.from_input(given_account)
         )
 
         self.log_group = aws.cloudwatch.LogGroup(

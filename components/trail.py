@@ -143,8 +143,11 @@ class OrganizationTrail(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
-        account_id = pulumi.Output.from_input(
-            args.get("trail_account_id") or aws.get_caller_identity_output(opts=invoke).account_id
+        given_account = args.get("trail_account_id")
+        account_id: pulumi.Output[str] = (
+            aws.get_caller_identity_output(opts=invoke).account_id
+            if given_account is None
+            else pulumi.Output.from_input(given_account)
         )
         trail_name = pulumi.Output.from_input(args["name"])
         trail_arn = pulumi.Output.all(partition, region, account_id, trail_name).apply(

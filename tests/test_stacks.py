@@ -81,16 +81,14 @@ class TestDev:
             "aws:sns/topicPolicy:TopicPolicy": 2,
             "aws:cloudtrail/trail:Trail": 1,
             "trailguard:index:TrailAlarms": 1,
-            # 5.12 is switched off in the stack file, with its reason.
-            "aws:cloudwatch/logMetricFilter:LogMetricFilter": 14,
-            "aws:cloudwatch/metricAlarm:MetricAlarm": 14,
+            "aws:cloudwatch/logMetricFilter:LogMetricFilter": 15,
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 15,
             "aws:sns/topicSubscription:TopicSubscription": 1,
         }
 
     def test_alarms_follow_the_stack_file(self, dev: Rendering) -> None:
         alarms = {r.name for r in dev.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-        assert len(alarms) == 14
-        assert not any("-cis-5-12-" in name or "-cis-5.12-" in name for name in alarms)
+        assert alarms == {f"alarms-cis-5.{n}-alarm" for n in range(1, 16)}
         subscription = dev.one("aws:sns/topicSubscription:TopicSubscription").properties
         assert (subscription["protocol"], subscription["endpoint"]) == ("email", "security@example.com")
         assert subscription["topic"] == dev.outputs["alarmTopicArn"]
