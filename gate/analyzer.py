@@ -532,7 +532,7 @@ def _split(name: str, value: Any, names: list[str], errors: list[str]) -> tuple[
 
 
 def _schema_errors(policy: PolicyInfo, properties: dict[str, Any]) -> list[str]:
-    import jsonschema  # type: ignore[import-untyped]  # the one schema validator the gate uses
+    import jsonschema  # the one schema validator the gate uses
 
     schema = {"type": "object", **(policy.config_schema or {})}
     schema.setdefault("properties", {})

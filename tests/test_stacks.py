@@ -271,7 +271,13 @@ class TestManagement:
         assert trail["s3BucketName"] == log_archive["bucketName"]
         assert trail["kmsKeyId"] == log_archive["kmsKeyArn"]
         assert trail["s3KeyPrefix"] == "cloudtrail"
-        assert [s["name"] for s in trail["advancedEventSelectors"]] == ["Management events"]
+        selectors = {s["name"]: s["fieldSelectors"] for s in trail["advancedEventSelectors"]}
+        assert list(selectors) == ["Management events", "S3 object reads and writes"]
+        # S3 data events skip every bucket the log-archive stack says holds logs.
+        excluded = next(
+            f["notStartsWiths"] for f in selectors["S3 object reads and writes"] if f["field"] == "resources.ARN"
+        )
+        assert excluded == [f"arn:aws:s3:::{name}/" for name in log_archive["logBucketNames"]]
         assert management.outputs["trailArn"] == TRAIL_ARN
 
 
