@@ -11,10 +11,28 @@ from typing import Any
 
 import pytest
 import yaml
+from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.schema import generate_schema
 
+import trailguard
 from trailguard_gate.model import Resource
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def package_schema() -> dict[str, Any]:
+    """The package schema `pulumi package add` infers from provider/, inferred offline the same way."""
+    result = Analyzer("trailguard").analyze(trailguard.components())
+    spec = generate_schema(
+        "trailguard",
+        trailguard.__version__,
+        None,
+        result["component_definitions"],
+        result["type_definitions"],
+        result["dependencies"],
+    )
+    return dict(spec.to_json())
 
 
 @pytest.fixture(scope="session")

@@ -6,24 +6,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pulumi.provider.experimental.analyzer import Analyzer
-from pulumi.provider.experimental.schema import generate_schema
-
-import trailguard
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    result = Analyzer("trailguard").analyze(trailguard.components())
-    spec = generate_schema(
-        "trailguard",
-        trailguard.__version__,
-        None,
-        result["component_definitions"],
-        result["type_definitions"],
-        result["dependencies"],
-    )
-    return dict(spec.to_json())
 
 
 @pytest.fixture(scope="module")
@@ -54,38 +36,40 @@ def test_the_program_adds_the_package_from_a_release_tag(program: dict[str, Any]
     assert program["packages"] == {"trailguard": "https://github.com/trailguard/trailguard.git/provider@v0.1.0"}
 
 
-def test_every_resource_type_is_a_component_of_the_package(program: dict[str, Any], schema: dict[str, Any]) -> None:
+def test_every_resource_type_is_a_component_of_the_package(
+    program: dict[str, Any], package_schema: dict[str, Any]
+) -> None:
     used = {r["type"] for r in trailguard_resources(program).values()}
     assert used == {"trailguard:index:LogArchive", "trailguard:index:OrganizationTrail"}
-    assert used <= set(schema["resources"])
+    assert used <= set(package_schema["resources"])
 
 
-def test_every_property_exists_in_the_inferred_schema(program: dict[str, Any], schema: dict[str, Any]) -> None:
+def test_every_property_exists_in_the_inferred_schema(program: dict[str, Any], package_schema: dict[str, Any]) -> None:
     for name, resource in trailguard_resources(program).items():
-        inputs = schema["resources"][resource["type"]]["inputProperties"]
-        assert list(unknown_properties(resource["properties"], inputs, schema, name)) == []
+        inputs = package_schema["resources"][resource["type"]]["inputProperties"]
+        assert list(unknown_properties(resource["properties"], inputs, package_schema, name)) == []
 
 
-def test_every_required_input_is_given(program: dict[str, Any], schema: dict[str, Any]) -> None:
+def test_every_required_input_is_given(program: dict[str, Any], package_schema: dict[str, Any]) -> None:
     for name, resource in trailguard_resources(program).items():
-        required = set(schema["resources"][resource["type"]]["requiredInputs"])
+        required = set(package_schema["resources"][resource["type"]]["requiredInputs"])
         assert required <= set(resource["properties"]), name
 
 
-def test_every_output_the_program_reads_exists(program: dict[str, Any], schema: dict[str, Any]) -> None:
+def test_every_output_the_program_reads_exists(program: dict[str, Any], package_schema: dict[str, Any]) -> None:
     types = {name: r["type"] for name, r in trailguard_resources(program).items()}
     references = [v.strip("${}") for v in program["outputs"].values()]
     for resource in program["resources"].values():
         references += [v.strip("${}") for v in resource["properties"].values() if isinstance(v, str) and "." in v]
     for reference in references:
         resource_name, output = reference.split(".", 1)
-        assert output in schema["resources"][types[resource_name]]["properties"], reference
+        assert output in package_schema["resources"][types[resource_name]]["properties"], reference
 
 
-def test_the_checker_catches_a_misspelt_property(schema: dict[str, Any]) -> None:
-    inputs = schema["resources"]["trailguard:index:OrganizationTrail"]["inputProperties"]
+def test_the_checker_catches_a_misspelt_property(package_schema: dict[str, Any]) -> None:
+    inputs = package_schema["resources"]["trailguard:index:OrganizationTrail"]["inputProperties"]
     given = {"name": "t", "isMultiRegion": True, "managementEvents": {"readWrite": "All"}}
-    assert list(unknown_properties(given, inputs, schema, "organization")) == [
+    assert list(unknown_properties(given, inputs, package_schema, "organization")) == [
         "organization.isMultiRegion",
         "organization.managementEvents.readWrite",
     ]

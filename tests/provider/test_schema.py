@@ -10,27 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pytest
-from pulumi.provider.experimental.analyzer import Analyzer
-from pulumi.provider.experimental.schema import generate_schema
 
 import trailguard
 
 PROVIDER = Path(__file__).resolve().parents[2] / "provider"
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    result = Analyzer("trailguard").analyze(trailguard.components())
-    spec = generate_schema(
-        "trailguard",
-        trailguard.__version__,
-        None,
-        result["component_definitions"],
-        result["type_definitions"],
-        result["dependencies"],
-    )
-    return dict(spec.to_json())
 
 
 def exported_components() -> list[type[pulumi.ComponentResource]]:
@@ -51,8 +34,8 @@ def test_every_exported_component_is_hosted() -> None:
     }
 
 
-def test_schema_has_every_component_as_a_described_component_resource(schema: dict[str, Any]) -> None:
-    resources = schema["resources"]
+def test_schema_has_every_component_as_a_described_component_resource(package_schema: dict[str, Any]) -> None:
+    resources = package_schema["resources"]
     assert set(resources) == {f"trailguard:index:{c.__name__}" for c in exported_components()}
     for token, resource in resources.items():
         assert resource["isComponent"] is True, token
@@ -61,8 +44,8 @@ def test_schema_has_every_component_as_a_described_component_resource(schema: di
         assert resource["properties"], f"{token} has no outputs"
 
 
-def test_nested_argument_types_are_described(schema: dict[str, Any]) -> None:
-    for token, typ in schema["types"].items():
+def test_nested_argument_types_are_described(package_schema: dict[str, Any]) -> None:
+    for token, typ in package_schema["types"].items():
         undocumented = sorted(k for k, v in typ.get("properties", {}).items() if not v.get("description"))
         assert not undocumented, f"{token} properties without a description: {undocumented}"
 
