@@ -27,10 +27,6 @@ from pulumi.runtime.sync_await import _sync_await
 
 from trailguard_gate.model import Resource, ResourceOptions
 
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-"""The wire signature key (`4dabf18193072939515e22adb298388d`) value marking a secret."""
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-
 
 @dataclass(frozen=True)
 class MockAccount:
