@@ -1,8 +1,5 @@
 """DelegatedAdministrator: the registration, its options, the ARNs consumers must use, and bad input."""
 
-import gc
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -42,20 +39,6 @@ def render_admin(args: DelegatedAdministratorArgs, *, account: MockAccount | Non
             pulumi.export("organizationTrailArn", admin.organization_trail_arn)
 
     return render(program, mocks=PlausibleMocks(account))
-
-
-@pytest.fixture(autouse=True)
-def collect_leaked_event_loops() -> Iterator[None]:
-    """Collect, after each test, the event loops the SDK's mock invokes leave behind.
-
-    `pulumi.runtime.mocks` gives each invoke worker thread an event loop and never closes it. Collected here, their
-    ResourceWarnings are expected and ignored; collected at a random later point, `filterwarnings = error` raises
-    them inside unrelated code (on CPython 3.11.7 even inside `ast.parse`, as a SystemError).
-    """
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture(scope="module")

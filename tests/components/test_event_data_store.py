@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -54,20 +52,6 @@ def render_store(args: EventDataStoreArgs, *, account: MockAccount | None = None
         pulumi.export("alias", store.kms_key_alias_name)
 
     return render(program, mocks=PlausibleMocks(account))
-
-
-@pytest.fixture(autouse=True)
-def collect_leaked_event_loops() -> Iterator[None]:
-    """Collect, after each test, the event loops the SDK's mock invokes leave behind.
-
-    `pulumi.runtime.mocks` gives each invoke worker thread an event loop and never closes it. Collected here, their
-    ResourceWarnings are expected and ignored; collected at a random later point, `filterwarnings = error` raises
-    them inside unrelated code (on CPython 3.11.7 even inside `ast.parse`, as a SystemError).
-    """
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture(scope="module")

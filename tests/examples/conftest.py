@@ -1,9 +1,7 @@
 """Render an example project's stack under mocks, with the config its commented stack file holds."""
 
-import gc
 import runpy
-import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +36,3 @@ def render_example(repo_root: Path) -> RenderExample:
         )
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def collect_leaked_event_loops() -> Iterator[None]:
-    """Collect, after each test, the event loops the SDK's mock invokes leave behind.
-
-    `pulumi.runtime.mocks` gives each invoke worker thread an event loop and never closes it. Collected here, their
-    ResourceWarnings are expected and ignored; collected at a random later point, `filterwarnings = error` raises
-    them inside unrelated code (on CPython 3.11.7 even inside `ast.parse`, as a SystemError).
-    """
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
