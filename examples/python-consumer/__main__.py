@@ -5,7 +5,7 @@ its encrypted bucket and its key, in the management account.
 import pulumi
 import pulumi_aws as aws
 
-from trailguard import LogArchive, OrganizationTrail
+from trailguard import LogArchive, OrganizationTrail, TrailAlarms
 
 config = pulumi.Config()
 organization_id = config.require("organizationId")
@@ -32,7 +32,8 @@ trail = OrganizationTrail(
         "s3_bucket_name": archive.bucket_name,
         "kms_key_id": archive.kms_key_arn,
         "organization_id": organization_id,
-        # Should S3 data events ever be logged, never for the buckets the logs land in (a delivery loop).
+        # S3 object reads and writes everywhere except the buckets the logs land in (a delivery loop otherwise).
+        "data_event_selectors": [{"name": "S3 object reads and writes", "resource_type": "AWS::S3::Object"}],
         "excluded_data_event_buckets": archive.log_bucket_names,
         # A KMS-encrypted SNS topic announces every log file delivery (checkov CKV_AWS_252).
         "sns_notifications_enabled": True,
@@ -48,8 +49,15 @@ trail = OrganizationTrail(
     ),
 )
 
+# CIS AWS Foundations monitoring (5.1-5.15): a metric filter and an alarm per control on the trail's log group.
+alarms = TrailAlarms(
+    "alarms",
+    {"log_group_name": trail.log_group_name, "emails": ["security@example.com"], "tags": tags},
+)
+
 # Delegated administrators and member accounts address an organization trail by ARN.
 pulumi.export("trailArn", trail.trail_arn)
 pulumi.export("bucketName", archive.bucket_name)
 pulumi.export("kmsKeyArn", archive.kms_key_arn)
 pulumi.export("logGroupName", trail.log_group_name)
+pulumi.export("alarmTopicArn", alarms.topic_arn)

@@ -34,6 +34,7 @@ def test_the_consumer_names_only_components_never_their_children(management: Ren
     assert top_level == [
         ("trailguard:index:LogArchive", "archive"),
         ("trailguard:index:OrganizationTrail", "organization"),
+        ("trailguard:index:TrailAlarms", "alarms"),
     ]
 
 
@@ -76,6 +77,7 @@ def test_exports_name_what_other_stacks_need(management: Rendering) -> None:
         "bucketName": "example-org-cloudtrail-logs",
         "kmsKeyArn": management.named("archive-key-key").outputs["arn"],  # type: ignore[index]
         "logGroupName": "/cloudtrail/organization-trail",
+        "alarmTopicArn": management.named("alarms-topic").outputs["arn"],  # type: ignore[index]
     }
 
 

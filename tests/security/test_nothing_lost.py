@@ -54,6 +54,7 @@ EXPECTED_STORES: dict[str, set[str]] = {
         "archive-key-key",
         "organization-monitoring-key-key",
         "organization-log-group-log-group",
+        "alarms-key",
     },
 }
 
