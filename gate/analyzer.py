@@ -34,7 +34,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from trailguard_gate.model import Level, Resource
+from trailguard_gate.model import Finding, Level, Resource
 
 ENGINE_ADDRESS = "127.0.0.1:0"
 """Passed where the CLI passes its engine's address: the Python policy SDK only parses it (pulumi/policy/__main__.py)."""
@@ -104,6 +104,24 @@ class Diagnostic:
     description: str
     enforcement_level: Level
     severity: str | None
+
+
+def policy_finding(diagnostic: Diagnostic, policy: PolicyInfo | None, resource: Resource | None) -> Finding:
+    """A pack diagnostic as a gate finding, with the policy's fix, link and severity and the resource it names."""
+    return Finding(
+        tool="policy",
+        rule=diagnostic.policy_name,
+        level=Level(diagnostic.enforcement_level),
+        message=diagnostic.message,
+        urn=diagnostic.urn or None,
+        resource_name=resource.name if resource else None,
+        resource_type=resource.type if resource else None,
+        fix=(policy.remediation_steps or None) if policy else None,
+        url=(policy.url or None) if policy else None,
+        severity=diagnostic.severity or (policy.severity if policy else None) or None,
+        description=(policy.description if policy else None) or diagnostic.description or None,
+        source=resource.source if resource else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from trailguard_gate.checkov import Skip, run_checkov
-from trailguard_gate.model import Finding, Level, Resource, TargetResult
+from trailguard_gate.model import Finding, Level, TargetResult
 from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, render_stacks, stack_config
 from trailguard_gate.tfplan import TerraformPlan, export_plan
 
@@ -141,7 +141,7 @@ def _judge_with_pack(
     out: dict[str, list[Finding] | str] = {}
     pack: Any = None
     try:
-        from trailguard_gate.analyzer import PolicyPack
+        from trailguard_gate.analyzer import PolicyPack, policy_finding
 
         pack = PolicyPack(options.policy_pack, python=pack_python(options.policy_pack), timeout=options.timeout)
         policies: dict[str, Any] = {}
@@ -162,7 +162,7 @@ def _judge_with_pack(
                 pack.configure(dict(options.policy_config or {}))
             by_urn = {res.urn: res for res in r.resources}
             out[r.stack] = [
-                _policy_finding(d, policies.get(d.policy_name), by_urn)
+                policy_finding(d, policies.get(d.policy_name), by_urn.get(d.urn or ""))
                 for d in pack.preview(list(r.resources))
                 if Level(d.enforcement_level) is not Level.DISABLED
             ]
@@ -180,25 +180,6 @@ def _wire_config(project: Project, stack: str) -> dict[str, str]:
     """The stack's config as the CLI hands it to a pack: every value a string, structured ones JSON-encoded."""
     values = stack_config(project, stack).values
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
-
-
-def _policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:
-    resource = by_urn.get(diagnostic.urn or "")
-    steps = getattr(policy, "remediation_steps", None) if policy is not None else None
-    return Finding(
-        tool="policy",
-        rule=diagnostic.policy_name,
-        level=Level(diagnostic.enforcement_level),
-        message=diagnostic.message,
-        urn=diagnostic.urn or None,
-        resource_name=resource.name if resource else None,
-        resource_type=resource.type if resource else None,
-        fix=steps or None,
-        url=(getattr(policy, "url", None) or None) if policy is not None else None,
-        severity=(diagnostic.severity or getattr(policy, "severity", None) or None),
-        description=(getattr(policy, "description", None) or diagnostic.description or None),
-        source=resource.source if resource else None,
-    )
 
 
 def _judge_with_checkov(

@@ -27,26 +27,6 @@ resource options (`protect`, `forceDestroy`), which live resources do not have, 
 filters and alarms the audit does not read yet."""
 
 
-def policy_finding(diagnostic: Any, policy: Any, by_urn: Mapping[str, Resource]) -> Finding:
-    """A pack diagnostic as a finding, with the policy's fix, link and severity."""
-    resource = by_urn.get(diagnostic.urn or "")
-    return Finding(
-        tool="policy",
-        rule=diagnostic.policy_name,
-        level=Level(diagnostic.enforcement_level),
-        message=diagnostic.message,
-        urn=diagnostic.urn or None,
-        resource_name=resource.name if resource else None,
-        resource_type=resource.type if resource else None,
-        fix=(getattr(policy, "remediation_steps", None) or None) if policy is not None else None,
-        url=(getattr(policy, "url", None) or None) if policy is not None else None,
-        severity=diagnostic.severity or (getattr(policy, "severity", None) if policy is not None else None) or None,
-        description=(getattr(policy, "description", None) if policy is not None else None)
-        or diagnostic.description
-        or None,
-    )
-
-
 def audit_config(given: Mapping[str, Any] | None, policies: Mapping[str, Any]) -> dict[str, Any]:
     """The user's policy config, with the code-only policies the pack has turned off."""
     config = dict(given or {})
@@ -64,7 +44,7 @@ def judge(
     timeout: float = 300.0,
 ) -> dict[str, list[Finding] | str]:
     """Findings per target name, or why the pack could not judge it (a pack that cannot start judges nothing)."""
-    from trailguard_gate.analyzer import PolicyPack
+    from trailguard_gate.analyzer import PolicyPack, policy_finding
     from trailguard_gate.check import pack_python
 
     out: dict[str, list[Finding] | str] = {}
@@ -76,7 +56,7 @@ def judge(
             for name, resources in targets.items():
                 by_urn = {r.urn: r for r in resources}
                 out[name] = [
-                    policy_finding(d, policies.get(d.policy_name), by_urn)
+                    policy_finding(d, policies.get(d.policy_name), by_urn.get(d.urn or ""))
                     for d in pack.preview(list(resources))
                     if Level(d.enforcement_level) is not Level.DISABLED
                 ]
