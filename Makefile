@@ -14,7 +14,9 @@ help: ## list the targets
 $(BIN)/.installed: requirements/dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_INSTALL) -r requirements/dev.lock
-	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	# strict: a tree of links in build/ that mypy and IDEs follow (the default editable install is an import hook).
+	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation \
+		--config-settings editable_mode=strict -e .
 	touch $@
 
 $(CHECKOV_VENV)/bin/.installed: requirements/checkov.lock

@@ -20,10 +20,10 @@ def management(render_consumer: RenderConsumer) -> Rendering:
     return render_consumer()
 
 
-def test_the_project_installs_trailguard_from_a_release_tag(consumer_project: Path) -> None:
+def test_the_project_installs_trailguard_from_git(consumer_project: Path) -> None:
     lines = (consumer_project / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert [line for line in lines if line and not line.startswith("#")] == [
-        "trailguard @ git+https://github.com/trailguard/trailguard@v0.1.0"
+        "trailguard @ git+https://github.com/trailguard/trailguard@main"
     ]
     project = yaml.safe_load((consumer_project / "Pulumi.yaml").read_text(encoding="utf-8"))
     assert (project["name"], project["runtime"]["name"]) == ("org-audit", "python")

@@ -31,9 +31,9 @@ def trailguard_resources(program: dict[str, Any]) -> dict[str, Any]:
     return {k: r for k, r in program["resources"].items() if r["type"].startswith("trailguard:")}
 
 
-def test_the_program_adds_the_package_from_a_release_tag(program: dict[str, Any]) -> None:
+def test_the_program_adds_the_package_from_git(program: dict[str, Any]) -> None:
     assert program["runtime"] == "yaml"
-    assert program["packages"] == {"trailguard": "https://github.com/trailguard/trailguard.git/provider@v0.1.0"}
+    assert program["packages"] == {"trailguard": "https://github.com/trailguard/trailguard.git/provider"}
 
 
 def test_every_resource_type_is_a_component_of_the_package(
