@@ -176,7 +176,7 @@ def alarm_key_policy(*, partition: str, account_id: str, region: str, event_rule
         statements.append(
             {
                 # No aws:SourceArn/SourceAccount condition: EventBridge's KMS requests for an encrypted SNS target
-                # do not carry them, so a condition would drop every event. The topic policy binds the rules.
+                # do not carry them, so a condition would drop every event.
                 # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
                 "Sid": "AllowEventBridgeUseOfKey",
                 "Effect": "Allow",
@@ -189,9 +189,9 @@ def alarm_key_policy(*, partition: str, account_id: str, region: str, event_rule
 
 
 def alarm_topic_policy(
-    *, partition: str, account_id: str, region: str, topic_arn: str, rule_arns: Sequence[str] = ()
+    *, partition: str, account_id: str, region: str, topic_arn: str, event_rules: bool = False
 ) -> dict[str, Any]:
-    """Who may publish to the alarm topic: this account's alarms, these EventBridge rules, and only over TLS.
+    """Who may publish to the alarm topic: this account's alarms, EventBridge when its rules are on, only over TLS.
 
     See https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html and
     https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
@@ -209,15 +209,17 @@ def alarm_topic_policy(
             },
         }
     ]
-    if rule_arns:
+    if event_rules:
         statements.append(
             {
+                # The statement AWS documents for an EventBridge target, with no Condition: "You can't use
+                # Condition blocks in Amazon SNS topic policies for EventBridge." (EventBridge user guide,
+                # eb-use-resource-based, "Amazon SNS permissions").
                 "Sid": "AllowEventBridgeRulesPublish",
                 "Effect": "Allow",
                 "Principal": {"Service": EVENTBRIDGE},
                 "Action": "SNS:Publish",
                 "Resource": topic_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
             }
         )
     statements.append(
@@ -388,10 +390,10 @@ class TrailAlarms(pulumi.ComponentResource):
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-topic-policy",
             arn=self.topic.arn,
-            policy=pulumi.Output.all(partition, account_id, region, self.topic.arn, *rule_arns.values()).apply(
+            policy=pulumi.Output.all(partition, account_id, region, self.topic.arn).apply(
                 lambda v: to_json(
                     alarm_topic_policy(
-                        partition=v[0], account_id=v[1], region=v[2], topic_arn=v[3], rule_arns=list(v[4:])
+                        partition=v[0], account_id=v[1], region=v[2], topic_arn=v[3], event_rules=enable_event_rules
                     )
                 )
             ),

@@ -76,7 +76,8 @@ class TrailBucketArgs(TypedDict, total=False):
     access_log_bucket: pulumi.Input[str]
     """The name of the bucket receiving the trail bucket's server access logs. Default: `<bucket>-access-logs`."""
     transition_days: pulumi.Input[int]
-    """Days after which log files move to `transition_storage_class`. Default: 90."""
+    """Days after which log files of 128 KB or more move to `transition_storage_class`; smaller ones stay in S3
+    Standard, where they cost less than archived (S3 adds 40 KB of billed metadata per archived object). Default: 90."""
     transition_storage_class: pulumi.Input[str]
     """The colder storage class. Default: `GLACIER` (S3 Glacier Flexible Retrieval)."""
     expiration_days: pulumi.Input[int]
@@ -261,8 +262,14 @@ class TrailBucket(pulumi.ComponentResource):
             self._role(role),
             bucket=bucket.id,
             rules=_lifecycle_rules(self._args, prefix_rule=rule_prefix),
-            # CloudTrail log files are mostly smaller than 128 KB, which S3's default minimum would never move.
-            transition_default_minimum_object_size="varies_by_storage_class",
+            # Most CloudTrail log and digest files are a few KB, and archiving a small object costs more than it
+            # saves: "For each object that is archived to S3 Glacier or S3 Glacier Deep Archive, Amazon S3 adds
+            # 32 KB of storage for index and related metadata" plus 8 KB at S3 Standard rates, and every transition
+            # is a billed request (S3 user guide, lifecycle-transition-general-considerations, "Cost
+            # considerations"). So objects under 128 KB stay where they are: "all_storage_classes_128K - Objects
+            # smaller than 128 KB will not transition to any storage class by default." (S3 API reference,
+            # PutBucketLifecycleConfiguration); larger files still move, and expiration applies to all.
+            transition_default_minimum_object_size="all_storage_classes_128K",
             region=region,
             opts=child_options(self, depends_on=[versioning]),
         )

@@ -246,9 +246,16 @@ def replication_role_policy(
             },
         },
         {
+            # kms:Decrypt as well: the replica bucket uses an S3 Bucket Key. "To use replication with an S3 Bucket
+            # Key, the AWS KMS key policy for the KMS key that's used to encrypt the object replica must include the
+            # kms:Decrypt permission for the calling principal." (S3 user guide, replication-config-for-kms-objects,
+            # "S3 Bucket Keys and replication"). The replica key policy delegates to IAM (its root statement), so
+            # this grant is what that calling principal, the replication role, is allowed; naming the role in the
+            # key policy itself would make CreateKey depend on a role KMS may not see yet ("The principals in the
+            # key policy must exist and be visible to KMS", KMS API reference, CreateKey).
             "Sid": "EncryptReplicas",
             "Effect": "Allow",
-            "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+            "Action": ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
             "Resource": replica_key_arn,
             "Condition": {
                 "StringEquals": {"kms:ViaService": f"s3.{replica_region}.amazonaws.com"},
@@ -391,15 +398,20 @@ def replica_key_policy(*, partition: str, account_id: str) -> PolicyDocument:
 # --- IAM role CloudTrail assumes to deliver to CloudWatch Logs -----------------------------------------
 
 
-def cloudtrail_role_trust_policy(*, trail_arn: str) -> PolicyDocument:
-    """Lets CloudTrail assume the delivery role for this one trail only."""
+def cloudtrail_role_trust_policy() -> PolicyDocument:
+    """Lets CloudTrail assume the delivery role, with no condition: AWS documents none for this role.
+
+    "Confused deputy prevention is not applicable to the role policy for CloudWatch Logs monitoring. The role
+    policy doesn't support the use of aws:SourceArn and aws:SourceAccount." (CloudTrail user guide,
+    cloudtrail-required-policy-for-cloudwatch-logs). Such a condition breaks delivery (prowler-cloud/prowler#4714);
+    the permissions policy is what keeps the role least-privilege: it writes only this group's CloudTrail streams.
+    """
     return _document(
         {
             "Sid": "AllowCloudTrailAssumeRole",
             "Effect": "Allow",
             "Principal": {"Service": CLOUDTRAIL},
             "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
         }
     )
 

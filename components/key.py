@@ -38,9 +38,9 @@ class TrailKeyArgs(TypedDict, total=False):
     encrypt_trail_logs: pulumi.Input[bool]
     """Let CloudTrail encrypt the trail's log and digest files with the key. Default: true."""
     log_group_name: pulumi.Input[str]
-    """A CloudWatch Logs group in the trail's account and Region that may use the key. Default: none."""
+    """A CloudWatch Logs group in this key's account and Region that may use the key. Default: none."""
     sns_topic_name: pulumi.Input[str]
-    """An SNS topic in the trail's account and Region the trail publishes to, encrypted with the key. Default: none."""
+    """An SNS topic in this key's account and Region the trail publishes to, encrypted with the key. Default: none."""
     reader_principal_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
     """IAM principals allowed to decrypt (only through S3, for reading delivered logs). Default: none."""
     alias_name: pulumi.Input[str]
@@ -124,6 +124,7 @@ class TrailKey(pulumi.ComponentResource):
 
 def _key_policy(v: dict[str, object]) -> str:
     partition = str(v["partition"])
+    account, region = str(v["account_id"]), str(v["region"])
     trail_account = str(v["trail_account_id"])
     trail_region = str(v["trail_region"])
     log_group = v["log_group"]
@@ -132,15 +133,19 @@ def _key_policy(v: dict[str, object]) -> str:
     return to_json(
         documents.trail_key_policy(
             partition=partition,
-            account_id=str(v["account_id"]),
-            region=str(v["region"]),
+            account_id=account,
+            region=region,
             trail_arn=documents.trail_arn(partition, trail_region, trail_account, str(v["trail_name"])),
             trail_account_id=trail_account,
             encrypt_trail_logs=bool(v["encrypt"]),
-            log_group_arn=(
-                documents.log_group_arn(partition, trail_region, trail_account, str(log_group)) if log_group else None
-            ),
-            topic_arn=documents.topic_arn(partition, trail_region, trail_account, str(topic)) if topic else None,
+            # The group and topic are created beside the key, in its account and Region: when a CloudTrail
+            # delegated administrator deploys the trail, that is the administrator's account, not the management
+            # account that owns the trail ("The management account remains the owner of any CloudTrail
+            # organization resources the delegated administrator creates", CloudTrail user guide,
+            # cloudtrail-delegated-administrator: CloudTrail resources only). Their ARNs, which the encryption
+            # contexts carry, name that account; only the trail ARN names the management account.
+            log_group_arn=documents.log_group_arn(partition, region, account, str(log_group)) if log_group else None,
+            topic_arn=documents.topic_arn(partition, region, account, str(topic)) if topic else None,
             reader_principal_arns=[str(r) for r in readers] if isinstance(readers, list) else [],
         )
     )

@@ -65,7 +65,6 @@ class TrailLogGroup(pulumi.ComponentResource):
         check_input(where, "retention_in_days", args.get("retention_in_days"), check_retention_in_days)
 
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
         check_input(where, "trail_account_id", args.get("trail_account_id"), check_account_id)
         given_account = args.get("trail_account_id")
@@ -89,9 +88,7 @@ class TrailLogGroup(pulumi.ComponentResource):
             description=pulumi.Output.from_input(args["trail_name"]).apply(
                 lambda t: f"CloudTrail delivery of trail {t} to CloudWatch Logs"
             ),
-            assume_role_policy=pulumi.Output.all(partition, region, account_id, args["trail_name"]).apply(
-                lambda v: to_json(documents.cloudtrail_role_trust_policy(trail_arn=documents.trail_arn(*v)))
-            ),
+            assume_role_policy=to_json(documents.cloudtrail_role_trust_policy()),
             tags=args.get("tags"),
             opts=child_options(self),
         )

@@ -208,7 +208,7 @@ def role(**overrides: Any) -> RoleState:
             "RoleName": ROLE,
             "RoleId": "AROAEXAMPLE",
             "Arn": ROLE_ARN,
-            "AssumeRolePolicyDocument": documents.cloudtrail_role_trust_policy(trail_arn=TRAIL_ARN),
+            "AssumeRolePolicyDocument": documents.cloudtrail_role_trust_policy(),
             "MaxSessionDuration": 3600,
             "Tags": [{"Key": "owner", "Value": "security"}],
         },

@@ -179,7 +179,7 @@ class World:
         role_name = f"{name}-cloudwatch"
         role = iam.create_role(
             RoleName=role_name,
-            AssumeRolePolicyDocument=json.dumps(documents.cloudtrail_role_trust_policy(trail_arn=trail_arn)),
+            AssumeRolePolicyDocument=json.dumps(documents.cloudtrail_role_trust_policy()),
         )["Role"]
         iam.put_role_policy(
             RoleName=role_name,

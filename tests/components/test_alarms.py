@@ -307,9 +307,7 @@ def test_event_rules_may_use_the_key_and_publish_only_as_themselves(
         "Principal": {"Service": "events.amazonaws.com"},
         "Action": "SNS:Publish",
         "Resource": everything.outputs["topic_arn"],
-        "Condition": {"ArnEquals": {"aws:SourceArn": sorted(everything.outputs["event_rule_arns"].values())}},
     }
-    assert len(topic["AllowEventBridgeRulesPublish"]["Condition"]["ArnEquals"]["aws:SourceArn"]) == 15
 
 
 def test_tags_reach_every_taggable_child(everything: Rendering, taggable: Callable[[str], bool]) -> None:
@@ -569,16 +567,27 @@ def test_key_policy_without_and_with_event_rules() -> None:
     assert with_rules["Version"] == "2012-10-17"
 
 
-def test_topic_policy_binds_event_rules_by_arn() -> None:
-    rules = ["arn:aws:events:eu-west-1:111111111111:rule/b", "arn:aws:events:eu-west-1:111111111111:rule/a"]
+def test_topic_policy_lets_eventbridge_publish_without_a_condition() -> None:
+    # "You can't use Condition blocks in Amazon SNS topic policies for EventBridge." (EventBridge user guide,
+    # eb-use-resource-based, "Amazon SNS permissions")
     policy = alarm_topic_policy(
         partition="aws",
         account_id=ACCOUNT,
         region="eu-west-1",
         topic_arn="arn:aws:sns:eu-west-1:111111111111:t",
-        rule_arns=rules,
+        event_rules=True,
     )
     publish = {s["Sid"]: s for s in policy["Statement"]}["AllowEventBridgeRulesPublish"]
-    assert publish["Condition"] == {"ArnEquals": {"aws:SourceArn": sorted(rules)}}
+    assert publish == {
+        "Sid": "AllowEventBridgeRulesPublish",
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "SNS:Publish",
+        "Resource": "arn:aws:sns:eu-west-1:111111111111:t",
+    }
+    without = alarm_topic_policy(
+        partition="aws", account_id=ACCOUNT, region="eu-west-1", topic_arn="arn:aws:sns:eu-west-1:111111111111:t"
+    )
+    assert "AllowEventBridgeRulesPublish" not in {s["Sid"] for s in without["Statement"]}
     cloudwatch = {s["Sid"]: s for s in policy["Statement"]}["AllowCloudWatchAlarmsPublish"]
     assert cloudwatch["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:*"}

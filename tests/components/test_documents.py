@@ -242,15 +242,16 @@ class TestTrailKeyPolicy:
 
 
 class TestCloudWatchLogsRole:
-    def test_trust_is_bound_to_the_trail(self) -> None:
-        trust = parsed(d.cloudtrail_role_trust_policy(trail_arn=TRAIL))
+    def test_trust_names_cloudtrail_without_source_conditions(self) -> None:
+        # "The role policy doesn't support the use of aws:SourceArn and aws:SourceAccount" (CloudTrail user guide,
+        # cloudtrail-required-policy-for-cloudwatch-logs): a condition on either breaks delivery.
+        trust = parsed(d.cloudtrail_role_trust_policy())
         assert trust == {
             "AllowCloudTrailAssumeRole": {
                 "Sid": "AllowCloudTrailAssumeRole",
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceArn": TRAIL}},
             }
         }
 
@@ -328,6 +329,10 @@ class TestReplication:
         assert policy["EncryptReplicas"]["Condition"]["StringEquals"] == {
             "kms:ViaService": "s3.us-west-2.amazonaws.com"
         }
+        # The replica bucket has an S3 Bucket Key: replication calls kms:Decrypt on the replica key too
+        # (S3 user guide, replication-config-for-kms-objects, "S3 Bucket Keys and replication").
+        assert policy["EncryptReplicas"]["Resource"] == "arn:aws:kms:us-west-2:222222222222:key/replica"
+        assert policy["EncryptReplicas"]["Action"] == ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
         every_action = [
             a for s in policy.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
         ]

@@ -273,13 +273,24 @@ def test_a_delegated_administrator_deploys_the_management_accounts_trail(stateme
         config={"aws:region": "us-east-1"},
         mocks=delegated,
     )
-    role_trust = statements(rendering.one("aws:iam/role:Role"), "assumeRolePolicy")
-    assert role_trust["AllowCloudTrailAssumeRole"]["Condition"]["StringEquals"]["aws:SourceArn"] == TRAIL_ARN
     topic_policy = statements(rendering.one("aws:sns/topicPolicy:TopicPolicy"))
     assert topic_policy["AWSCloudTrailSNSPolicy"]["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN}}
     key_policy = statements(rendering.one("aws:kms/key:Key"))
-    assert (
-        key_policy["AllowCloudTrailPublishToEncryptedTopic"]["Condition"]["StringEquals"]["aws:SourceArn"] == TRAIL_ARN
+    publish = key_policy["AllowCloudTrailPublishToEncryptedTopic"]["Condition"]["StringEquals"]
+    assert publish["aws:SourceArn"] == TRAIL_ARN
+    # The log group and topic are created in the administrator's account, beside the key: the encryption contexts
+    # name their real ARNs, in 333333333333; only the trail ARN and the log-stream names carry 111111111111.
+    assert publish["kms:EncryptionContext:aws:sns:topicArn"] == (
+        "arn:aws:sns:us-east-1:333333333333:organization-trail-log-delivery"
+    )
+    logs = key_policy["AllowCloudWatchLogsEncryption"]["Condition"]["ArnEquals"]
+    assert logs == {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:333333333333:log-group:/cloudtrail/organization-trail"
+    }
+    role_policy = statements(rendering.one("aws:iam/rolePolicy:RolePolicy"))
+    assert role_policy["AWSCloudTrailPutLogEvents"]["Resource"][0] == (
+        "arn:aws:logs:us-east-1:333333333333:log-group:/cloudtrail/organization-trail"
+        ":log-stream:111111111111_CloudTrail_us-east-1*"
     )
 
 
