@@ -4,7 +4,8 @@
 
 - `all-in-one`: bucket, key and trail in one account (the management account of an organization, or a
   standalone account with `trail.isOrganizationTrail: false`);
-- `log-archive`: the log-archive account's half, the bucket and key (deploy first);
+- `log-archive`: the log-archive account's half, the bucket and key (deploy first; without
+  `organizationId` it serves a single-account trail);
 - `management`: the management account's half, the trail, its log group and role; it takes the
   log-archive stack's outputs (`pulumi stack output -s log-archive`) as `trailguard:logArchive`.
 
@@ -221,9 +222,6 @@ class LogArchiveConfig(_HasBucket):
     """`trailguard:layout: log-archive`: the bucket and key, in the log-archive account. Deploy it first."""
 
     layout: Literal["log-archive"] = setting(expected="log-archive", example="log-archive")
-    organization_id: OrganizationId = setting(
-        expected="'o-' followed by 10-32 lowercase letters or digits", example="o-a1b2c3d4e5"
-    )
     home_region: Region | None = setting(
         None, expected="the Region the management stack creates the trail in", example="us-east-1"
     )

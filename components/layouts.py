@@ -47,7 +47,9 @@ def _log_archive_args(config: AllInOneConfig | LogArchiveConfig, trail_region: s
         "reader_principal_arns": list(config.key.reader_principal_arns),
         "tags": dict(config.tags),
     }
-    if config.organization_id is not None:
+    # A single-account trail writes only under AWSLogs/<account>/: no organization path to open.
+    single_account = isinstance(config, AllInOneConfig) and not config.trail.is_organization_trail
+    if config.organization_id is not None and not single_account:
         args["organization_id"] = config.organization_id
     if config.s3_key_prefix is not None:
         args["s3_key_prefix"] = config.s3_key_prefix

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, ValidationError, model_validator
 from trailguard import documents
 from trailguard._support import check_input, child_options, explicit_dependencies, to_json
 from trailguard.key import TrailKey, TrailKeyArgs, default_alias_name
-from trailguard.log_group import TrailLogGroup, default_log_group_name
+from trailguard.log_group import TrailLogGroup, TrailLogGroupArgs, default_log_group_name
 from trailguard.selectors import (
     BasicEventSelectorArgs,
     BasicEventSelectorConfig,
@@ -56,9 +56,11 @@ class OrganizationTrailArgs(TypedDict, total=False):
     s3_key_prefix: pulumi.Input[str]
     """The prefix log files are written under. Default: none."""
     organization_id: pulumi.Input[str]
-    """The organization of an organization trail (the delivery role may write its member streams). Default: none."""
+    """The organization of an organization trail (the delivery role may write its member streams); required while
+    `is_organization_trail` is true. Default: none."""
     is_organization_trail: pulumi.Input[bool]
-    """Log every account of the organization. Default: true."""
+    """Log every account of the organization; false for a single-account trail (no `organization_id`). Default:
+    true."""
     trail_account_id: pulumi.Input[str]
     """The account that owns the trail: the organization's management account, also when a CloudTrail delegated
     administrator deploys it (the trail's ARN, which every policy names, carries the owner's id). Default: the
@@ -139,6 +141,14 @@ class OrganizationTrail(pulumi.ComponentResource):
             check_input(where, arg, args.get(arg), check)
         if _is_plain(_selector_inputs(args)):
             _selectors(where, {**_selector_inputs(args), "partition": "aws"})
+        organization_trail = args.get("is_organization_trail", True)
+        if organization_trail is True and args.get("organization_id") is None:
+            # Without it the delivery role could not write the member accounts' log streams (o-<org>_*).
+            raise ValueError(
+                f"{where}: organization_id: is required for an organization trail; expected 'o-' followed by 10-32 "
+                "lowercase letters or digits, e.g. o-a1b2c3d4e5 (or set is_organization_trail=False for a "
+                "single-account trail)"
+            )
 
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
@@ -177,19 +187,18 @@ class OrganizationTrail(pulumi.ComponentResource):
         self.log_group_name = self.log_group_arn = self.role_arn = None
         cloud_watch_args: dict[str, Any] = {}
         if cloud_watch and monitoring_key is not None:
-            delivery = TrailLogGroup(
-                f"{name}-log-group",
-                {
-                    "log_group_name": group_name,
-                    "trail_name": trail_name,
-                    "kms_key_arn": monitoring_key,
-                    "organization_id": args.get("organization_id") or "",
-                    "trail_account_id": account_id,
-                    "retention_in_days": args.get("log_group_retention_in_days", 365),
-                    "tags": args.get("tags") or {},
-                },
-                opts=child_options(self),
-            )
+            delivery_args: TrailLogGroupArgs = {
+                "log_group_name": group_name,
+                "trail_name": trail_name,
+                "kms_key_arn": monitoring_key,
+                "trail_account_id": account_id,
+                "retention_in_days": args.get("log_group_retention_in_days", 365),
+                "tags": args.get("tags") or {},
+            }
+            organization_id = args.get("organization_id")
+            if organization_id is not None and organization_trail is not False:
+                delivery_args["organization_id"] = organization_id
+            delivery = TrailLogGroup(f"{name}-log-group", delivery_args, opts=child_options(self))
             # CloudTrail wants the group's ARN with the log-stream wildcard.
             cloud_watch_args = {
                 "cloud_watch_logs_group_arn": delivery.log_group_arn.apply(lambda arn: f"{arn}:*"),

@@ -295,6 +295,34 @@ def test_the_cross_account_stacks_agree(
     assert archive_outputs["logBucketNames"] == log_archive.outputs["logBucketNames"]
 
 
+@pytest.fixture(scope="module")
+def single(repo_root: Path, stack_config: Callable[[str], dict[str, Any]]) -> Rendering:
+    """The dev stack as a standalone account's trail: no organizationId, `trail.isOrganizationTrail: false`."""
+    config = {k: v for k, v in stack_config("dev").items() if k != "trailguard:organizationId"}
+    config["trailguard:trail"] = {**config["trailguard:trail"], "isOrganizationTrail": False}
+    return run_program(repo_root, "single", config)
+
+
+class TestSingleAccount:
+    """all-in-one with `trail.isOrganizationTrail: false` and no organizationId: a standalone account's trail."""
+
+    def test_the_trail_logs_one_account(self, single: Rendering) -> None:
+        assert single.one("aws:cloudtrail/trail:Trail").properties["isOrganizationTrail"] is False
+
+    def test_only_the_accounts_own_paths_and_streams_are_writable(
+        self, single: Rendering, statements: Statements
+    ) -> None:
+        bucket = statements(single.named("log-archive-bucket-policy"))
+        assert bucket["AWSCloudTrailWrite"]["Resource"] == [
+            "arn:aws:s3:::acme-dev-cloudtrail-111111111111/cloudtrail/AWSLogs/111111111111/*"
+        ]
+        role = statements(single.one("aws:iam/rolePolicy:RolePolicy"))
+        assert role["AWSCloudTrailPutLogEvents"]["Resource"] == [
+            "arn:aws:logs:us-east-1:111111111111:log-group:/cloudtrail/organization-trail"
+            ":log-stream:111111111111_CloudTrail_us-east-1*"
+        ]
+
+
 @pytest.mark.parametrize("stack", ["dev", "log-archive", "management"])
 def test_log_stores_are_protected_and_retained(request: pytest.FixtureRequest, stack: str) -> None:
     rendering: Rendering = request.getfixturevalue(stack.replace("-", "_"))

@@ -175,6 +175,32 @@ def test_a_physical_name_the_program_would_change_is_a_replacement_warning(
     ) in err
 
 
+def test_a_single_account_stack_adopts_a_single_account_trail(
+    aws: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The project's program with the dev stack turned into a standalone account's trail (no organization).
+    import yaml
+
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((REPO / name).read_text())
+    document = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    config = document["config"]
+    del config["trailguard:organizationId"]
+    config["trailguard:trail"]["isOrganizationTrail"] = False
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.single.yaml").write_text(yaml.safe_dump(document))
+    rendering = render_stack(load_project(tmp_path), "single")
+    assert rendering.error is None, rendering.error
+    built = build_like(aws, list(rendering.resources))
+    code, out, err = cli(["adopt", "--stack", "single", "--project-dir", str(tmp_path)], capsys)
+    assert code == 0, err
+    entries = {e["name"]: e for e in json.loads(out)["resources"]}
+    trail = declared(rendering.resources, c.TRAIL, "-trail")
+    assert entries[trail.name]["id"] == built.arn
+    assert trail.properties["isOrganizationTrail"] is False
+    assert "warning:" not in err
+
+
 def test_an_unknown_stack_is_refused_with_the_known_ones(aws: World, capsys: pytest.CaptureFixture[str]) -> None:
     aws.good_trail()
     code, _, err = cli(["adopt", "--stack", "prod", "--project-dir", str(REPO)], capsys)

@@ -93,6 +93,11 @@ class TestShapes:
         )
         assert config.organization_id is None
 
+    def test_a_log_archive_for_a_single_account_trail_needs_no_organization(self) -> None:
+        config = load_config(as_cli_passes_it({**LOG_ARCHIVE, "trailguard:organizationId": None}))
+        assert isinstance(config, LogArchiveConfig)
+        assert config.organization_id is None
+
     def test_partition_follows_the_region(self) -> None:
         config = load_config(as_cli_passes_it({**ALL_IN_ONE, "aws:region": "cn-north-1"}))
         assert config.partition == "aws-cn"

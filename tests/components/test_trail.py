@@ -301,3 +301,27 @@ def test_the_trail_account_must_be_an_account_id() -> None:
         "OrganizationTrail 'org': trail_account_id: '1111' is not an AWS account id; expected 12 digits, "
         "e.g. 111111111111"
     )
+
+
+def test_a_single_account_trail_needs_no_organization(statements: Statements) -> None:
+    args: OrganizationTrailArgs = {**BASE, "is_organization_trail": False}
+    del args["organization_id"]
+    rendering = render(lambda: OrganizationTrail("org", args), config={"aws:region": "us-east-1"})
+    assert rendering.one(TRAIL).properties["isOrganizationTrail"] is False
+    role = statements(rendering.one("aws:iam/rolePolicy:RolePolicy"))
+    assert role["AWSCloudTrailCreateLogStream"]["Resource"] == [
+        "arn:aws:logs:us-east-1:111111111111:log-group:/cloudtrail/organization-trail"
+        ":log-stream:111111111111_CloudTrail_us-east-1*"
+    ]
+
+
+def test_an_organization_trail_without_its_organization_is_refused() -> None:
+    args: OrganizationTrailArgs = {**BASE}
+    del args["organization_id"]
+    with pytest.raises(ValueError) as raised:
+        render(lambda: OrganizationTrail("org", args), config={"aws:region": "us-east-1"})
+    assert str(raised.value) == (
+        "OrganizationTrail 'org': organization_id: is required for an organization trail; expected 'o-' followed by "
+        "10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5 (or set is_organization_trail=False for a "
+        "single-account trail)"
+    )
