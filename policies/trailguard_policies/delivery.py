@@ -2,34 +2,43 @@
 
 AWS checks these permissions only when the trail is created or updated, and fails the update with
 InsufficientS3BucketPolicyException or InsufficientEncryptionPolicyException (or, for CloudWatch Logs,
-InvalidCloudWatchLogsRoleArnException / delivery that silently never happens). These policies evaluate
-the documents in the stack the way IAM would for CloudTrail's own requests, so the failure shows up at
-preview. A verdict is reported only when every value involved is known; a bucket, key or role in another
-stack is outside what this stack can prove and is not judged.
+InvalidCloudWatchLogsRoleArnException / delivery that silently never happens). Each request CloudTrail makes
+is taken from the delivery model (`delivery_model.py`) and judged against the documents in the stack as IAM
+would (`iam.authorize`), so the failure shows up at preview. A verdict is reported only when every value
+involved is known; a bucket, key or role in another stack or account is reported in the advisory note with the
+checks that did not run, never passed in silence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from trailguard_policies import delivery_model as model
 from trailguard_policies import iam
 from trailguard_policies.framework import Check, Finding, Settings, Spec, StackChecks, stack_policy
 from trailguard_policies.resources import (
+    BUCKET_POLICY as BUCKET_POLICY_TYPE,
+)
+from trailguard_policies.resources import (
+    BUCKET_SSE,
     LOG_GROUP,
     MANAGED_POLICY,
     ROLE,
     ROLE_POLICY,
     ROLE_POLICY_ATTACHMENT,
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
     Res,
     field_of,
+    nested_list,
 )
 from trailguard_policies.stack import (
-    CLOUDTRAIL,
     CORE,
+    Elsewhere,
     Found,
     Relation,
     Stack,
@@ -43,13 +52,14 @@ from trailguard_policies.stack import (
     trail_arn,
     trail_region,
 )
-from trailguard_policies.values import NotKnown, is_unknown, parse_json_document
+from trailguard_policies.values import NotInStack, NotKnown, is_unknown, parse_json_document
 
 S3_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html"
 KMS_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html"
 ROLE_URL = (
     "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html"
 )
+MOCKS_HINT = "describe it to the gate with `trailguard check --mocks` (see the README's gate section)"
 
 BUCKET_SPEC = Spec(
     name="s3-bucket-policy-cloudtrail-delivery",
@@ -60,7 +70,8 @@ BUCKET_SPEC = Spec(
     remediation_steps=(
         "In the bucket policy, allow Service cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject "
         "on <bucket>/[<prefix>/]AWSLogs/<account>/* (and AWSLogs/<organization id>/* for an organization trail), "
-        "each with the condition aws:SourceArn = the trail's ARN."
+        "each with the condition aws:SourceArn = the trail's ARN; deny no upload CloudTrail makes (digest files are "
+        "written with SSE-S3)."
     ),
 )
 
@@ -72,7 +83,8 @@ KEY_SPEC = Spec(
     url=KMS_URL,
     remediation_steps=(
         "In the key policy, allow Service cloudtrail.amazonaws.com kms:GenerateDataKey* with the condition "
-        "kms:EncryptionContext:aws:cloudtrail:arn like arn:aws:cloudtrail:*:<account>:trail/*, and kms:DescribeKey."
+        "kms:EncryptionContext:aws:cloudtrail:arn like arn:aws:cloudtrail:*:<account>:trail/*, and kms:DescribeKey "
+        "(and kms:Decrypt when the bucket uses an S3 Bucket Key); use a symmetric, enabled key in the bucket's Region."
     ),
 )
 
@@ -83,19 +95,27 @@ ROLE_SPEC = Spec(
     severity=Severity.HIGH,
     url=ROLE_URL,
     remediation_steps=(
-        "Let Service cloudtrail.amazonaws.com assume the role (sts:AssumeRole), and give the role logs:CreateLogStream "
+        "Let Service cloudtrail.amazonaws.com assume the role (sts:AssumeRole, without aws:SourceArn or "
+        "aws:SourceAccount conditions, which this role does not support), and give the role logs:CreateLogStream "
         "and logs:PutLogEvents on arn:aws:logs:<region>:<account>:log-group:<group>:log-stream:*."
     ),
 )
 
-TYPES = CORE | {LOG_GROUP, ROLE, ROLE_POLICY, ROLE_POLICY_ATTACHMENT, MANAGED_POLICY}
+TYPES = CORE | BUCKET_SSE | {LOG_GROUP, ROLE, ROLE_POLICY, ROLE_POLICY_ATTACHMENT, ROLE_POLICY_ATTACHMENTS_EXCLUSIVE}
+TYPES |= {MANAGED_POLICY}
 _ORGANIZATION_PATH = re.compile(r"AWSLogs/(o-[a-z0-9]{10,32})/")
 
 
-def resolved(relation: Relation) -> Res | None:
-    """The related resource when it is in this stack; None when unset or elsewhere; NotKnown when undecidable."""
+def resolved(relation: Relation, *, checks: str = "", owner: Res | None = None) -> Res | None:
+    """The related resource when it is in this stack; None when unset; `NotKnown` when undecidable, and
+    `NotInStack` (naming the `checks` that cannot run) when it lives in another stack or account."""
     if isinstance(relation, Unresolved):
         raise NotKnown(relation.what)
+    if isinstance(relation, Elsewhere) and checks and owner is not None:
+        raise NotInStack(
+            f"{checks} for {owner.label}, because {relation.value} is not in this stack (another stack or "
+            f"account owns it): {MOCKS_HINT}"
+        )
     return relation.res if isinstance(relation, Found) else None
 
 
@@ -105,23 +125,42 @@ def show(parts: iam.Parts) -> str:
     return "".join(p if isinstance(p, str) else names.get(p, "<...>") if p is not None else "<...>" for p in parts)
 
 
-def judge(
-    statements: tuple[iam.Statement, ...], requests: Iterable[tuple[str, iam.Request]], missing: str, urn: str
-) -> Iterator[Finding]:
-    """A finding (on `urn`, the resource to fix) for each request the statements certainly deny; NotKnown
-    after them if some requests cannot be decided before update."""
+@dataclass(frozen=True)
+class Against:
+    """The documents IAM reads to decide a request: the resource's policy, the caller's policies and boundary."""
+
+    resource: tuple[iam.Statement, ...] = ()
+    identity: tuple[iam.Statement, ...] | None = None
+    boundary: tuple[iam.Statement, ...] | None = None
+    key_policy: bool = False
+
+    def verdict(self, call: model.Call) -> iam.Tri:
+        return iam.authorize(call.request, self.resource, self.identity, self.boundary, key_policy=self.key_policy)
+
+
+def judge(calls: Iterable[model.Call], against: Against, missing: str, urn: str) -> Iterator[Finding]:
+    """A finding (on `urn`, the resource to fix) for each call AWS certainly refuses; NotKnown after them if some
+    calls cannot be decided before update."""
     undecided = []
-    for what, request in requests:
-        verdict = iam.decide(statements, request)
+    refused: set[str] = set()
+    for call in calls:
+        verdict = against.verdict(call)
+        if verdict is False and call.group and call.group in refused:
+            continue
         if verdict is False:
-            yield Finding(missing.format(what=what, resource=show(request.resource)), urn)
+            refused.add(call.group)
+            when = f" (needed because {call.when})" if call.when else ""
+            yield Finding(missing.format(what=call.what + when, resource=show(call.request.resource)), urn)
         elif verdict is None:
-            undecided.append(what)
+            undecided.append(call.what)
     if undecided:
-        raise NotKnown(f"the trail ARN, account or Region needed to tell whether the policies {'; '.join(undecided)}")
+        raise NotKnown(
+            f"a value (the trail ARN, an account, a Region or a condition key the delivery model does not know) "
+            f"needed to tell whether the policies {'; '.join(undecided)}"
+        )
 
 
-# --- the bucket policy -----------------------------------------------------------------------------------
+# --- what the model needs to know of a trail ------------------------------------------------------------
 
 
 def organization_id(statements: Iterable[iam.Statement]) -> str | None:
@@ -134,49 +173,58 @@ def organization_id(statements: Iterable[iam.Statement]) -> str | None:
     return None
 
 
-def bucket_requests(trail: Res, bucket: Res, statements: tuple[iam.Statement, ...]) -> list[tuple[str, iam.Request]]:
-    arn = bucket_arn(bucket, statements, [trail])
-    partition = partition_of(bucket.raw("arn")) or policy_partition(statements)
-    source = trail_arn(trail, partition)
-    account: str | iam.Hole = trail_account(trail) or iam.ACCOUNT
-    region: str | iam.Hole = trail_region(trail) or iam.REGION
-    prefix = trail.text("s3KeyPrefix")
-    logs = f"/{prefix.strip('/')}/AWSLogs/" if prefix else "/AWSLogs/"
-    context: dict[str, iam.Parts] = {
-        "aws:sourcearn": source,
-        "aws:sourceaccount": (account,),
-        "aws:securetransport": ("true",),
-    }
-    put = {**context, "s3:x-amz-acl": ("bucket-owner-full-control",)}
-    if trail.is_set("kmsKeyId"):
-        put["s3:x-amz-server-side-encryption"] = ("aws:kms",)
-    tail = ("/CloudTrail/", region, "/2025/01/01/log.json.gz")
-    requests = [
-        (
-            "let CloudTrail read the bucket ACL (s3:GetBucketAcl)",
-            iam.Request("s3:GetBucketAcl", arn, CLOUDTRAIL, context),
-        ),
-        (
-            "let CloudTrail write the account's logs (s3:PutObject)",
-            iam.Request("s3:PutObject", (*arn, logs, account, *tail), CLOUDTRAIL, put),
-        ),
-    ]
+def trail_facts(trail: Res, partition: str | None, statements: Iterable[iam.Statement] = ()) -> model.Trail:
+    """The trail as the delivery model sees it; provider defaults are pulumi-aws 7's (multi-Region, validation
+    and organization off)."""
+    organization: str | iam.Hole | None = None
     if trail.flag("isOrganizationTrail", default=False):
-        organization: str | iam.Hole = organization_id(statements) or iam.ORGANIZATION
-        requests.append(
-            (
-                "let CloudTrail write the member accounts' logs (s3:PutObject)",
-                iam.Request("s3:PutObject", (*arn, logs, organization, "/", iam.ACCOUNT, *tail), CLOUDTRAIL, put),
-            )
+        organization = organization_id(statements) or iam.ORGANIZATION
+    return model.Trail(
+        arn=trail_arn(trail, partition),
+        account=trail_account(trail) or iam.ACCOUNT,
+        region=trail_region(trail) or iam.REGION,
+        prefix=trail.text("s3KeyPrefix"),
+        organization=organization,
+        multi_region=trail.flag("isMultiRegionTrail", default=False),
+        validation=trail.flag("enableLogFileValidation", default=False),
+        insights=bool(trail.items("insightSelectors")),
+        encrypted=trail.is_set("kmsKeyId"),
+    )
+
+
+# --- the bucket policy -----------------------------------------------------------------------------------
+
+
+def policy_holders(stack: Stack, bucket: Res) -> list[tuple[Res, str]]:
+    """The bucket's policies; a BucketPolicy whose `bucket` is not known yet is undecided, never "no policy"."""
+    holders = stack.bucket_policies(bucket)
+    if not holders:
+        pending = [p for p in stack.of_type(BUCKET_POLICY_TYPE) if isinstance(stack.bucket_of(p), Unresolved)]
+        if pending:
+            raise NotKnown(f"{pending[0].where('bucket')} (it may be the policy of {bucket.label})")
+    return holders
+
+
+def duplicate_policies(stack: Stack, bucket: Res) -> Iterator[Finding]:
+    """S3 keeps one policy per bucket: a second BucketPolicy replaces the first, whichever is applied last."""
+    policies = stack.configs_of(bucket, [BUCKET_POLICY_TYPE])
+    if len(policies) > 1 or (policies and bucket.is_set("policy")):
+        names = ", ".join(p.label for p in policies) + (
+            f" and the `policy` of {bucket.label}" if bucket.is_set("policy") else ""
         )
-    return requests
+        yield Finding(
+            f"{bucket.label} has {len(policies) + bucket.is_set('policy')} bucket policies ({names}); S3 keeps one "
+            "policy per bucket, so each replaces the other and the statements of all but one are lost: merge them "
+            "into a single BucketPolicy. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html",
+            policies[-1].urn if policies else bucket.urn,
+        )
 
 
 def bucket_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
-    bucket = resolved(stack.bucket_of(trail, "s3BucketName"))
+    bucket = resolved(stack.bucket_of(trail, "s3BucketName"), checks="the bucket policy's delivery checks", owner=trail)
     if bucket is None:
         return
-    holders = stack.bucket_policies(bucket)
+    holders = policy_holders(stack, bucket)
     if not holders:
         yield Finding(
             f"{trail.label} delivers to {bucket.label}, which has no bucket policy, so CloudTrail may not write there "
@@ -184,24 +232,81 @@ def bucket_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
             bucket.urn,
         )
         return
-    statements = tuple(s for holder, prop in holders for s in parse_policy(holder, prop))
-    yield from judge(
-        statements,
-        bucket_requests(trail, bucket, statements),
-        f"the policy of {bucket.label} does not {{what}} on {{resource}} for {trail.label}, so creating or "
-        f"updating the trail fails with InsufficientS3BucketPolicyException: allow it for Service {CLOUDTRAIL} with "
-        f"the condition aws:SourceArn = the trail's ARN. See {S3_URL}",
-        holders[0][0].urn,
-    )
+    yield from duplicate_policies(stack, bucket)
+    for holder, prop in holders:
+        statements = parse_policy(holder, prop)
+        partition = partition_of(bucket.raw("arn")) or policy_partition(statements)
+        facts = trail_facts(trail, partition, statements)
+        calls = model.trail_bucket_calls(facts, bucket_arn(bucket, statements, [trail]))
+        yield from judge(
+            calls,
+            Against(resource=statements),
+            f"the policy of {bucket.label} does not {{what}} on {{resource}} for {trail.label}, so creating or "
+            f"updating the trail fails with InsufficientS3BucketPolicyException: allow it for Service "
+            f"{model.CLOUDTRAIL} with the condition aws:SourceArn = the trail's ARN, and deny no upload CloudTrail "
+            f"makes. See {S3_URL}",
+            holder.urn,
+        )
 
 
 # --- the key policy --------------------------------------------------------------------------------------
 
 
+def bucket_key_enabled(stack: Stack, bucket: Res | None) -> bool:
+    """Whether the bucket's default encryption uses an S3 Bucket Key (then CloudTrail also needs kms:Decrypt)."""
+    if bucket is None:
+        return False
+    for config in stack.configs_of(bucket, BUCKET_SSE):
+        where = config.where("rules")
+        for index, rule in enumerate(config.items("rules")):
+            if field_of(rule, "bucketKeyEnabled", where=f"{where}[{index}]") is True:
+                return True
+    return False
+
+
+_KEY_REGION = re.compile(r"^arn:[^:]+:kms:([a-z0-9-]+):")
+
+
+def key_attributes(stack: Stack, trail: Res, key: Res, bucket: Res | None) -> Iterator[Finding]:
+    """A symmetric, enabled key in the bucket's Region: anything else fails CreateTrail whatever the policy says."""
+    spec = key.text("customerMasterKeySpec") or key.text("keySpec") or "SYMMETRIC_DEFAULT"
+    usage = key.text("keyUsage") or "ENCRYPT_DECRYPT"
+    if spec != "SYMMETRIC_DEFAULT" or usage != "ENCRYPT_DECRYPT":
+        yield Finding(
+            f"{key.label} is a {spec} key for {usage}, but CloudTrail encrypts with symmetric encryption keys only "
+            f"({trail.label} fails with InvalidKmsKeyIdException): use keySpec SYMMETRIC_DEFAULT and keyUsage "
+            f"ENCRYPT_DECRYPT. See {KMS_URL}",
+            key.urn,
+        )
+    if not key.flag("isEnabled", default=True):
+        yield Finding(
+            f"{key.label} is disabled (`isEnabled` false), so {trail.label} fails with KmsKeyDisabledException: "
+            f"enable the key. See {KMS_URL}",
+            key.urn,
+        )
+    key_arn = known_text(key.raw("arn")) or known_text(trail.raw("kmsKeyId"))
+    key_region = (m.group(1) if key_arn and (m := _KEY_REGION.match(key_arn)) else None) or known_text(
+        key.provider.get("region")
+    )
+    bucket_region = (
+        (known_text(bucket.raw("region")) or known_text(bucket.provider.get("region"))) if bucket is not None else None
+    )
+    if key_region and bucket_region and key_region != bucket_region:
+        yield Finding(
+            f"{key.label} is in {key_region} but {bucket.label if bucket else 'the bucket'} is in {bucket_region}: "
+            f'"{model.KEY_REGION.quote}" ({trail.label} fails with KmsKeyNotFoundException): create the key in '
+            f"{bucket_region}. See {model.KEY_REGION.page}",
+            key.urn,
+        )
+
+
 def key_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
-    key = resolved(stack.key_of(trail))
+    key = resolved(stack.key_of(trail), checks="the key policy's delivery checks", owner=trail)
     if key is None:
         return
+    bucket_relation = stack.bucket_of(trail, "s3BucketName")
+    bucket = bucket_relation.res if isinstance(bucket_relation, Found) else None
+    yield from key_attributes(stack, trail, key, bucket)
     holders = stack.key_policies(key)
     if not holders:
         yield Finding(
@@ -212,31 +317,14 @@ def key_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
         return
     statements = tuple(s for holder, prop in holders for s in parse_policy(holder, prop))
     partition = partition_of(key.raw("arn")) or policy_partition(statements)
-    source = trail_arn(trail, partition)
-    account = trail_account(trail) or iam.ACCOUNT
     known_arn = known_text(key.raw("arn"))
     key_arn: iam.Parts = (known_arn,) if known_arn else ("arn:", iam.ANY, ":kms:", iam.ANY)
-    context: dict[str, iam.Parts] = {
-        "aws:sourcearn": source,
-        "aws:sourceaccount": (account,),
-        "kms:encryptioncontext:aws:cloudtrail:arn": source,
-        "aws:securetransport": ("true",),
-    }
-    requests = [
-        (
-            "let CloudTrail generate data keys (kms:GenerateDataKey*)",
-            iam.Request("kms:GenerateDataKey", key_arn, CLOUDTRAIL, context),
-        ),
-        (
-            "let CloudTrail describe the key (kms:DescribeKey)",
-            iam.Request("kms:DescribeKey", key_arn, CLOUDTRAIL, context),
-        ),
-    ]
+    calls = model.trail_key_calls(trail_facts(trail, partition), key_arn, bucket_key=bucket_key_enabled(stack, bucket))
     yield from judge(
-        statements,
-        requests,
+        calls,
+        Against(resource=statements, key_policy=True),
         f"the policy of {key.label} does not {{what}} for {trail.label}, so creating or updating the trail fails "
-        f"with InsufficientEncryptionPolicyException: allow it for Service {CLOUDTRAIL}. See {KMS_URL}",
+        f"with InsufficientEncryptionPolicyException: allow it for Service {model.CLOUDTRAIL}. See {KMS_URL}",
         holders[0][0].urn,
     )
 
@@ -248,98 +336,120 @@ def _names(res: Res) -> set[str]:
     return {t for t in (known_text(res.raw(k)) for k in ("name", "id", "arn")) if t}
 
 
-def _points_at(stack: Stack, holder: Res, key: str, target: Res) -> bool:
+def _points_at(holder: Res, key: str, target: Res, value: object = None) -> bool:
     if target.urn in holder.deps(key):
         return True
-    value = known_text(holder.raw(key))
-    return value is not None and (value in _names(target) or value.rsplit("/", 1)[-1] in _names(target))
+    text = known_text(holder.raw(key) if value is None else value)
+    return text is not None and (text in _names(target) or text.rsplit("/", 1)[-1] in _names(target))
 
 
-def identity_statements(stack: Stack, role: Res) -> tuple[list[iam.Statement], list[str]]:
-    """The statements of every policy the role holds, and the policies this stack cannot read."""
+def _managed(stack: Stack, holder: Res, key: str, arn: object) -> list[iam.Statement]:
+    """The statements of the managed policy `arn` (a `key` input of `holder`); `NotKnown` when unreadable."""
+    policies = stack.of_type(MANAGED_POLICY)
+    text = known_text(arn)
+    by_value = [p for p in policies if text is not None and (text in _names(p) or text.rsplit("/", 1)[-1] in _names(p))]
+    if by_value:
+        return list(parse_policy(by_value[0], "policy"))
+    linked = [p for p in policies if p.urn in holder.deps(key)]
+    if text is None and len(linked) == 1:
+        return list(parse_policy(linked[0], "policy"))
+    raise NotKnown(f"the managed policy {text or holder.where(key)} attached to {holder.label}")
+
+
+def identity_statements(stack: Stack, role: Res) -> list[iam.Statement]:
+    """The statements of every policy the role holds, however pulumi-aws attaches it: RolePolicy, the role's
+    `inlinePolicies` and `managedPolicyArns`, RolePolicyAttachment, RolePolicyAttachmentsExclusive, each managed
+    policy read from its aws.iam.Policy. A policy this stack cannot read raises `NotKnown`."""
     statements: list[iam.Statement] = []
-    unreadable: list[str] = []
     for holder in stack.of_type(ROLE_POLICY):
-        if _points_at(stack, holder, "role", role):
+        if _points_at(holder, "role", role):
             statements += parse_policy(holder, "policy")
     for index, inline in enumerate(role.items("inlinePolicies")):
         where = f"{role.where('inlinePolicies')}[{index}].policy"
         document = field_of(inline, "policy", where=where)
         if document:
             statements += iam.parse_document(parse_json_document(document, where=where, example="{...}"), where=where)
-    attached = [(a, "policyArn") for a in stack.of_type(ROLE_POLICY_ATTACHMENT) if _points_at(stack, a, "role", role)]
-    for holder, key in attached:
-        policy = next((p for p in stack.of_type(MANAGED_POLICY) if _points_at(stack, holder, key, p)), None)
-        if policy is not None:
-            statements += parse_policy(policy, "policy")
-        elif is_unknown(holder.raw(key)):
-            raise NotKnown(holder.where(key))
-        else:
-            unreadable.append(str(holder.raw(key)))
-    return statements, unreadable
+    for arn in role.items("managedPolicyArns"):
+        statements += _managed(stack, role, "managedPolicyArns", arn)
+    for attachment in stack.of_type(ROLE_POLICY_ATTACHMENT):
+        if _points_at(attachment, "role", role):
+            statements += _managed(stack, attachment, "policyArn", attachment.raw("policyArn"))
+    for exclusive in stack.of_type(ROLE_POLICY_ATTACHMENTS_EXCLUSIVE):
+        if _points_at(exclusive, "roleName", role):
+            for arn in nested_list(exclusive.raw("policyArns"), where=exclusive.where("policyArns")):
+                statements += _managed(stack, exclusive, "policyArns", arn)
+    return statements
 
 
-def stream_arn(stack: Stack, trail: Res, partition: str | None) -> iam.Parts:
-    """A log stream CloudTrail writes: `<group ARN>:log-stream:<account>_CloudTrail_<region>...`."""
-    account: str | iam.Hole = trail_account(trail) or iam.ACCOUNT
-    region: str | iam.Hole = trail_region(trail) or iam.REGION
-    group_arn = known_text(trail.raw("cloudWatchLogsGroupArn"))
-    if group_arn:
-        base: iam.Parts = (group_arn.removesuffix(":*"),)
-    else:
-        group = resolved(stack.log_group_of(trail))
-        name = known_text(group.raw("name")) if group is not None else None
-        if name is None:
-            raise NotKnown(trail.where("cloudWatchLogsGroupArn"))
-        base = ("arn:", partition or iam.ANY, ":logs:", region, ":", account, f":log-group:{name}")
-    return (*base, ":log-stream:", account, "_CloudTrail_", region)
+def boundary_statements(stack: Stack, role: Res) -> list[iam.Statement] | None:
+    """The role's permissions boundary, which caps what its identity policies grant (None when it has none)."""
+    if not role.is_set("permissionsBoundary"):
+        return None
+    if is_unknown(role.raw("permissionsBoundary")) and not role.deps("permissionsBoundary"):
+        raise NotKnown(role.where("permissionsBoundary"))
+    return _managed(stack, role, "permissionsBoundary", role.raw("permissionsBoundary"))
+
+
+def group_arn(stack: Stack, trail: Res, facts: model.Trail, partition: str | None) -> iam.Parts:
+    """The log group's ARN, without the `:*` CloudTrail's `cloudWatchLogsGroupArn` ends with."""
+    known = known_text(trail.raw("cloudWatchLogsGroupArn"))
+    if known:
+        return (known.removesuffix(":*"),)
+    group = resolved(stack.log_group_of(trail))
+    name = known_text(group.raw("name")) if group is not None else None
+    if name is None:
+        raise NotKnown(trail.where("cloudWatchLogsGroupArn"))
+    return ("arn:", partition or iam.ANY, ":logs:", facts.region, ":", facts.account, f":log-group:{name}")
 
 
 def role_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
-    role = resolved(stack.role_of(trail))
+    role = resolved(stack.role_of(trail), checks="the CloudWatch Logs role's delivery checks", owner=trail)
     if role is None or not trail.is_set("cloudWatchLogsGroupArn"):
         return
     partition = partition_of(role.raw("arn"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("cloudWatchLogsGroupArn"))
-    source = trail_arn(trail, partition)
-    context: dict[str, iam.Parts] = {
-        "aws:sourcearn": source,
-        "aws:sourceaccount": (trail_account(trail) or iam.ACCOUNT,),
-    }
-    trust = parse_policy(role, "assumeRolePolicy")
+    facts = trail_facts(trail, partition)
     yield from judge(
-        trust,
-        [
-            (
-                "let CloudTrail assume the role (sts:AssumeRole)",
-                iam.Request("sts:AssumeRole", ("*",), CLOUDTRAIL, context),
-            )
-        ],
+        model.role_trust_calls(facts),
+        Against(resource=parse_policy(role, "assumeRolePolicy")),
         f"the trust policy of {role.label} does not {{what}} for {trail.label}, so CloudTrail cannot deliver to "
-        f"CloudWatch Logs: trust Service {CLOUDTRAIL}. See {ROLE_URL}",
+        f"CloudWatch Logs: trust Service {model.CLOUDTRAIL}, without aws:SourceArn or aws:SourceAccount conditions: "
+        f'"{model.ROLE_NO_SOURCE_ARN.quote}". See {ROLE_URL}',
         role.urn,
     )
-    statements, unreadable = identity_statements(stack, role)
-    stream = stream_arn(stack, trail, partition)
-    requests = [
-        (f"let CloudTrail call {action}", iam.Request(action, stream, CLOUDTRAIL))
-        for action in ("logs:CreateLogStream", "logs:PutLogEvents")
+    against = Against(
+        identity=tuple(identity_statements(stack, role)), boundary=_tuple(boundary_statements(stack, role))
+    )
+    calls = [
+        replace(c, request=replace(c.request, principal=_role_arn(role, trail)))
+        for c in model.role_logs_calls(facts, group_arn(stack, trail, facts, partition))
     ]
-    denied = [what for what, request in requests if iam.decide(statements, request) is not True]
-    if denied and unreadable:
-        raise NotKnown(f"the managed policies {', '.join(unreadable)} attached to {role.label}")
     yield from judge(
-        tuple(statements),
-        requests,
-        f"the policies of {role.label} do not {{what}} on {{resource}}, so {trail.label} delivers nothing to "
-        f"CloudWatch Logs: grant logs:CreateLogStream and logs:PutLogEvents on the log group's streams. See {ROLE_URL}",
+        calls,
+        against,
+        f"the policies of {role.label} (within its permissions boundary) do not {{what}} on {{resource}}, so "
+        f"{trail.label} delivers nothing to CloudWatch Logs: grant logs:CreateLogStream and logs:PutLogEvents on the "
+        f"log group's streams. See {ROLE_URL}",
         role.urn,
     )
 
 
-def _per_trail(delivery: Callable[[Stack, Res], Iterator[Finding]]) -> StackChecks:
+def _tuple(statements: Sequence[iam.Statement] | None) -> tuple[iam.Statement, ...] | None:
+    return tuple(statements) if statements is not None else None
+
+
+def _role_arn(role: Res, trail: Res) -> str:
+    return (
+        known_text(role.raw("arn"))
+        or known_text(trail.raw("cloudWatchLogsRoleArn"))
+        or f"arn:aws:iam::role/{role.name}"
+    )
+
+
+def _per_trail(*deliveries: Callable[[Stack, Res], Iterator[Finding]]) -> StackChecks:
     def checks(stack: Stack, settings: Settings) -> Iterable[tuple[Res, Check]]:
         for trail in stack.trails:
-            yield trail, partial(delivery, stack, trail)
+            for delivery in deliveries:
+                yield trail, partial(delivery, stack, trail)
 
     return checks
 

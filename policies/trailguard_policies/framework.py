@@ -33,7 +33,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 from trailguard_policies import iam
 from trailguard_policies.resources import Res, res_from_args, res_from_policy_resource
 from trailguard_policies.stack import Stack, referrer_from_policy_resource
-from trailguard_policies.values import Malformed, NotKnown, as_int, describe, plain
+from trailguard_policies.values import Malformed, NotInStack, NotKnown, Outside, as_int, describe, plain
 
 BUG_REPORT = "https://github.com/trailguard/trailguard/issues"
 
@@ -186,6 +186,8 @@ def run(checks: Iterable[tuple[Res, Check]]) -> tuple[list[Finding], list[tuple[
         try:
             for finding in check():
                 findings.append(finding if finding.urn else Finding(finding.message, subject.urn))
+        except NotInStack as signal:
+            unknown.append((subject.urn, Outside(signal.what)))
         except NotKnown as signal:
             unknown.append((subject.urn, signal.what))
         except Malformed as signal:
@@ -230,11 +232,14 @@ def _report(
         report_violation(f"the configuration of policy {spec.name} is invalid: {problem}", None)
     notes = [what for urn, what in unknown if not settings.excluded(names.get(urn, ""), urn)]
     if notes:
-        error = UnknownValueError(UNKNOWN_STRING_VALUE, [])
-        error.message = (
-            f"could not check until update, because {'; '.join(dict.fromkeys(notes))} "
-            "is not known during preview; everything else was checked"
+        later = [n for n in dict.fromkeys(notes) if not isinstance(n, Outside)]
+        elsewhere = [n for n in dict.fromkeys(notes) if isinstance(n, Outside)]
+        parts = (
+            [f"could not check until update, because {'; '.join(later)} is not known during preview"] if later else []
         )
+        parts += [f"did not check {n}" for n in elsewhere]
+        error = UnknownValueError(UNKNOWN_STRING_VALUE, [])
+        error.message = f"{'; '.join(parts)}; everything else was checked"
         raise error
 
 

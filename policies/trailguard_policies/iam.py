@@ -10,10 +10,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from typing import Any
 
 from trailguard_policies.values import Malformed, describe
@@ -70,47 +68,94 @@ def not3(value: Tri) -> Tri:
     return None if value is None else not value
 
 
-@lru_cache(maxsize=4096)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
+    """Whether `text` matches the IAM glob `pattern` (`*` any run of characters, `?` any one character).
+
+    One pass with a single resume point (the last `*` seen): never more than len(pattern) x len(text) steps,
+    no regular expression to backtrack and no recursion, whatever the pattern (a 20 KB policy of wildcards
+    is judged in milliseconds; see benchmarks/matcher.py).
+    """
+    if ignore_case:
+        pattern, text = pattern.lower(), text.lower()
+    p = t = 0
+    star, resume = -1, 0
+    while t < len(text):
+        if p < len(pattern) and pattern[p] == "*":
+            star, resume = p, t
+            p += 1
+        elif p < len(pattern) and (pattern[p] == "?" or pattern[p] == text[t]):
+            p += 1
+            t += 1
+        elif star >= 0:
+            # The last `*` absorbs one more character; earlier stars never need to be revisited.
+            resume += 1
+            p, t = star + 1, resume
+        else:
+            return False
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)
 
 
 def _intersects(a: str, b: str) -> bool:
-    """Whether some string matches both globs (`*` and `?` wildcards)."""
+    """Whether some string matches both globs (`*` and `?` wildcards).
 
-    @cache
-    def go(i: int, j: int) -> bool:
+    A search over pairs of positions (i in a, j in b), each visited once: at most len(a) x len(b) steps, with an
+    explicit stack instead of recursion.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
         if i == len(a) and j == len(b):
             return True
         if i < len(a) and a[i] == "*":
-            return go(i + 1, j) or (j < len(b) and go(i, j + 1))
-        if j < len(b) and b[j] == "*":
-            return go(i, j + 1) or (i < len(a) and go(i + 1, j))
-        if i == len(a) or j == len(b):
-            return False
-        return (a[i] == "?" or b[j] == "?" or a[i] == b[j]) and go(i + 1, j + 1)
-
-    return go(0, 0)
+            stack.append((i + 1, j))
+            if j < len(b):
+                stack.append((i, j + 1))
+        elif j < len(b) and b[j] == "*":
+            stack.append((i, j + 1))
+            if i < len(a):
+                stack.append((i + 1, j))
+        elif i < len(a) and j < len(b) and (a[i] == "?" or b[j] == "?" or a[i] == b[j]):
+            stack.append((i + 1, j + 1))
+    return False
 
 
 def match(pattern: str, value: Parts, *, ignore_case: bool = False, wildcards: bool = True) -> Tri:
     """Whether `value` matches `pattern` (an IAM glob, or a literal when `wildcards` is False)."""
-    if not wildcards:
-        pattern = pattern.replace("*", "\0").replace("?", "\1")
-    regex = _glob(pattern, ignore_case)
     holes = [ANY if p is None else p for p in value if not isinstance(p, str)]
+    if not wildcards:
+        return _literal(pattern, value, holes, ignore_case)
     if not holes:
         text = "".join(p for p in value if isinstance(p, str))
-        if not wildcards:
-            text = text.replace("*", "\0").replace("?", "\1")
-        return regex.fullmatch(text) is not None
-    if all(regex.fullmatch(_fill(value, i)) for i in (0, 1)):
+        return glob_match(pattern, text, ignore_case=ignore_case)
+    if all(glob_match(pattern, _fill(value, i), ignore_case=ignore_case) for i in (0, 1)):
         return True
     as_glob = "".join(p if isinstance(p, str) else (ANY if p is None else p).glob for p in value)
     if ignore_case:
         return None if _intersects(pattern.lower(), as_glob.lower()) else False
     return None if _intersects(pattern, as_glob) else False
+
+
+def _literal(pattern: str, value: Parts, holes: list[Hole], ignore_case: bool) -> Tri:
+    """StringEquals and friends: `*` and `?` in the pattern are plain characters."""
+    fold = str.lower if ignore_case else str
+    if not holes:
+        return fold(pattern) == fold("".join(p for p in value if isinstance(p, str)))
+    if all(fold(pattern) == fold(_fill(value, i)) for i in (0, 1)):
+        return True
+    # Could the unknown pieces spell `pattern` exactly? Its wildcards (and the value's) are made plain characters.
+    literal = _plain(fold(pattern))
+    as_glob = "".join(_plain(fold(p)) if isinstance(p, str) else (ANY if p is None else p).glob for p in value)
+    return None if _intersects(literal, as_glob) else False
+
+
+def _plain(text: str) -> str:
+    return text.replace("*", "\0").replace("?", "\1")
 
 
 def _fill(value: Parts, sample: int) -> str:
@@ -154,13 +199,37 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Multi:
+    """A multivalued condition key (`kms:EncryptionContextKeys`): its members known to be present, and whether
+    they are all of them (when not, a set operator that depends on the rest is undecided)."""
+
+    members: tuple[Parts, ...]
+    complete: bool = True
+
+
+Value = Parts | Multi
+
+
+@dataclass(frozen=True)
 class Request:
-    """A request as IAM evaluates it; `context` holds the condition keys present, lower-cased."""
+    """A request as IAM evaluates it.
+
+    `context` holds the condition keys AWS sets on it (lower-cased) and `absent` the keys AWS documents it does
+    not set. Any other key is unknown: a condition on it is undecided (None), never "certainly absent", so a
+    hardening condition on a key the model does not know (a data-perimeter Deny, say) is never taken to block.
+    """
 
     action: str
     resource: Parts
     service: str | None = None
-    context: Mapping[str, Parts] = field(default_factory=dict)
+    context: Mapping[str, Value] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+    """Keys AWS documents the request does not carry; `prefix:*` stands for every key under the prefix."""
+    principal: str | None = None
+    """The ARN of the IAM role making the request (None for a service principal's own requests)."""
+
+    def lacks(self, key: str) -> bool:
+        return key in self.absent or any(a.endswith("*") and key.startswith(a[:-1]) for a in self.absent)
 
 
 def parse_document(document: Mapping[str, Any], *, where: str) -> tuple[Statement, ...]:
@@ -235,12 +304,25 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
     return tuple(found)
 
 
+def _named(principal: Principal, request: Request) -> bool:
+    """Whether a Principal element names the caller: its service, its role ARN, or its account."""
+    if principal.everyone:
+        return True
+    if request.service is not None and request.service.lower() in principal.services:
+        return True
+    if request.principal is None:
+        return False
+    account = request.principal.split(":")[4] if request.principal.count(":") >= 5 else ""
+    partition = request.principal.split(":")[1] if request.principal.count(":") >= 5 else "aws"
+    names = {f"AWS:{request.principal}", f"AWS:{account}", f"AWS:arn:{partition}:iam::{account}:root"}
+    return bool(names & principal.others)
+
+
 def _principal_applies(statement: Statement, request: Request) -> Tri:
-    service = (request.service or "").lower()
     if statement.principal is not None:
-        return statement.principal.everyone or service in statement.principal.services
+        return _named(statement.principal, request)
     if statement.not_principal is not None:
-        return not (statement.not_principal.everyone or service in statement.not_principal.services)
+        return not _named(statement.not_principal, request)
     return True  # identity policies have no principal: they apply to whoever holds them
 
 
@@ -261,28 +343,79 @@ def _resource_applies(statement: Statement, request: Request) -> Tri:
     return True  # trust policies name no resource
 
 
-def _condition_applies(condition: Condition, context: Mapping[str, Parts]) -> Tri:
-    operator = condition.operator.split(":", 1)[-1]  # ForAnyValue:/ForAllValues: on single-valued keys
+_NOT_PRESENT = object()
+
+
+def _condition_applies(condition: Condition, request: Request) -> Tri:
+    """One condition key of one operator (IAM User Guide, reference_policies_elements_condition_operators).
+
+    "If the key that you specify in a policy condition is not present in the request context, the values do not
+    match and the condition is false. If the policy condition requires that the key is not matched, such as
+    StringNotLike or ArnNotLike, and the right key is not present, the condition is true." A key neither set nor
+    documented absent is unknown, and so is the condition (None).
+    """
+    qualifier, _, operator = condition.operator.rpartition(":")  # ForAnyValue: / ForAllValues:
     if_exists = operator.endswith("IfExists")
     operator = operator.removesuffix("IfExists")
-    actual = context.get(condition.key.lower())
-    if operator == "Null":
-        absent = actual is None
-        return any3((value.lower() == "true") == absent for value in condition.values)
-    negated = "Not" in operator
+    key = condition.key.lower()
+    actual: Value | object = request.context.get(key, _NOT_PRESENT if request.lacks(key) else None)
     if actual is None:
-        # A key missing from the request: only IfExists and negated operators hold.
+        return None  # the model does not say whether AWS sets this key
+    if operator == "Null":
+        missing = actual is _NOT_PRESENT
+        return any3((value.lower() == "true") == missing for value in condition.values)
+    negated = "Not" in operator
+    if actual is _NOT_PRESENT:
+        # "ForAllValues ... returns true if there are no keys in the request"; ForAnyValue then matches nothing
+        # (IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys).
+        if qualifier == "ForAllValues":
+            return True
+        if qualifier == "ForAnyValue":
+            return False
         return True if if_exists else negated
-    base = operator.replace("Not", "")
+    if not isinstance(actual, tuple | Multi):
+        return None
+    test = _tester(operator.replace("Not", ""), condition.values)
+    if test is None:
+        return None  # numeric, date, IP and binary operators: no delivery request carries such keys
+    members, complete = (actual.members, actual.complete) if isinstance(actual, Multi) else ((actual,), True)
+
+    def holds(member: Parts) -> Tri:
+        result = test(member)
+        return not3(result) if negated else result
+
+    if qualifier == "ForAllValues":
+        result = all3(holds(m) for m in members)
+        return None if result is True and not complete else result
+    if qualifier == "ForAnyValue" or (len(members) == 1 and complete):
+        result = any3(holds(m) for m in members)
+        return None if result is False and not complete else result
+    return None  # a single-valued operator on a multivalued key: not modelled
+
+
+def _tester(base: str, values: tuple[str, ...]) -> Callable[[Parts], Tri] | None:
     if base == "StringEquals":
-        result = any3(match(v, actual, wildcards=False) for v in condition.values)
-    elif base == "StringEqualsIgnoreCase" or base == "Bool":
-        result = any3(match(v, actual, wildcards=False, ignore_case=True) for v in condition.values)
-    elif base in ("StringLike", "ArnLike", "ArnEquals"):
-        result = any3(match(v, actual) for v in condition.values)
-    else:
-        return None  # numeric, date and IP operators never test the keys CloudTrail's requests carry
-    return not3(result) if negated else result
+        return lambda member: any3(match(v, member, wildcards=False) for v in values)
+    if base in ("StringEqualsIgnoreCase", "Bool"):
+        return lambda member: any3(match(v, member, wildcards=False, ignore_case=True) for v in values)
+    if base == "StringLike":
+        return lambda member: any3(match(v, member) for v in values)
+    if base in ("ArnLike", "ArnEquals"):
+        return lambda member: any3(arn_match(v, member) for v in values)
+    return None
+
+
+def arn_match(pattern: str, value: Parts) -> Tri:
+    """ArnLike/ArnEquals: "Each of the six colon-delimited components of the ARN is checked separately and each
+    can include multi-character match wildcards (*) or single-character match wildcards (?)" (IAM User Guide,
+    reference_policies_elements_condition_operators, ARN condition operators)."""
+    if any(not isinstance(p, str) for p in value):
+        return match(pattern, value)  # unknown pieces: compared as one string, which can only widen the answer
+    text = "".join(p for p in value if isinstance(p, str))
+    wanted, given = pattern.split(":", 5), text.split(":", 5)
+    if len(wanted) != 6 or len(given) != 6:
+        return glob_match(pattern, text) if len(wanted) < 6 and len(given) < 6 else False
+    return all(glob_match(w, g) for w, g in zip(wanted, given, strict=True))
 
 
 def statement_applies(statement: Statement, request: Request) -> Tri:
@@ -291,7 +424,7 @@ def statement_applies(statement: Statement, request: Request) -> Tri:
             _principal_applies(statement, request),
             _action_applies(statement, request),
             _resource_applies(statement, request),
-            *(_condition_applies(c, request.context) for c in statement.conditions),
+            *(_condition_applies(c, request) for c in statement.conditions),
         ]
     )
 
@@ -330,12 +463,27 @@ _RESTRICTING_KEYS = frozenset(
         "aws:VpcSourceIp",
         "s3:DataAccessPointAccount",
         "s3:DataAccessPointArn",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
     )
 )
 
 
+def _fixed(condition: Condition) -> bool:
+    """A condition that pins its key to fixed values: S3 counts no other as restricting."""
+    operator = condition.operator.split(":", 1)[-1]
+    if operator.endswith("IfExists") or operator == "Null" or "Not" in operator:
+        return False  # IfExists passes when the key is absent; Null and negations admit everyone else
+    return bool(condition.values) and not any("*" in v or "?" in v or "${" in v for v in condition.values)
+
+
 def is_public_allow(statement: Statement) -> bool:
-    """An Allow to everyone (`*`) with no condition that pins it to known accounts, sources or networks."""
+    """An Allow S3 would call public (S3 User Guide, access-control-block-public-access, "The meaning of public").
+
+    "To be considered non-public, a bucket policy must grant access only to fixed values (values that don't contain
+    a wildcard or an AWS Identity and Access Management Policy Variable)" of a principal, aws:SourceIp, aws:SourceArn,
+    aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount, ...: so an ...IfExists or Null operator, a
+    negated one, or a wildcard value restricts nothing.
+    """
     if statement.effect != "Allow":
         return False
     to_everyone = (statement.principal is not None and statement.principal.everyone) or (
@@ -343,7 +491,46 @@ def is_public_allow(statement: Statement) -> bool:
     )
     if not to_everyone:
         return False
-    return not any(
-        c.key.lower() in _RESTRICTING_KEYS and "Not" not in c.operator and any(v != "*" for v in c.values)
-        for c in statement.conditions
-    )
+    return not any(c.key.lower() in _RESTRICTING_KEYS and _fixed(c) for c in statement.conditions)
+
+
+def _names_exactly(statement: Statement, request: Request) -> bool:
+    return statement.principal is not None and f"AWS:{request.principal}" in statement.principal.others
+
+
+def authorize(
+    request: Request,
+    resource: Iterable[Statement] = (),
+    identity: Iterable[Statement] | None = None,
+    boundary: Iterable[Statement] | None = None,
+    *,
+    key_policy: bool = False,
+) -> Tri:
+    """Whether AWS allows `request`, from the resource policy, the caller's identity policies and its boundary.
+
+    A service principal holds no identity policies: only the resource policy can grant it anything. A role of
+    the resource's account is allowed by an Allow naming it in the resource policy, or by its identity policies
+    within its permissions boundary; a KMS key policy must also delegate to IAM by naming the account ("Unless
+    the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key", AWS KMS
+    Developer Guide, key-policies). An explicit Deny in any of them wins (IAM User Guide,
+    reference_policies_evaluation-logic).
+    """
+    resource = tuple(resource)
+    if request.principal is None:
+        return decide(resource, request)
+    held = tuple(identity or ())
+    limits = tuple(boundary) if boundary is not None else None
+    everything = (*resource, *held, *(limits or ()))
+    denied = any3(statement_applies(s, request) for s in everything if s.effect == "Deny")
+    allows = [s for s in resource if s.effect == "Allow"]
+    direct = any3(statement_applies(s, request) for s in allows if _names_exactly(s, request))
+    delegated = any3(statement_applies(s, request) for s in allows if not _names_exactly(s, request))
+    own = any3(statement_applies(s, request) for s in held if s.effect == "Allow")
+    bounded = True if limits is None else any3(statement_applies(s, request) for s in limits if s.effect == "Allow")
+    through_iam = all3([own, bounded, delegated if key_policy else True])
+    allowed = any3([direct, through_iam])
+    if denied is True or allowed is False:
+        return False
+    if denied is False and allowed is True:
+        return True
+    return None

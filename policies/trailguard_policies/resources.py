@@ -49,6 +49,20 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 MANAGED_POLICY = "aws:iam/policy:Policy"
+ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+REPLICATION = frozenset(
+    {
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "aws:s3/bucketReplicationConfiguration:BucketReplicationConfiguration",
+    }
+)
+EVENT_DATA_STORE = "aws:cloudtrail/eventDataStore:EventDataStore"
+BUCKET_OBJECTS = frozenset({"aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2"})
 
 _KINDS = {
     TRAIL: "trail",
@@ -63,6 +77,14 @@ _KINDS = {
     ROLE_POLICY: "role policy",
     ROLE_POLICY_ATTACHMENT: "role policy attachment",
     MANAGED_POLICY: "IAM policy",
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: "exclusive role policy attachments",
+    TOPIC: "SNS topic",
+    TOPIC_POLICY: "topic policy",
+    METRIC_ALARM: "CloudWatch alarm",
+    EVENT_RULE: "EventBridge rule",
+    EVENT_TARGET: "EventBridge target",
+    EVENT_DATA_STORE: "event data store",
+    **dict.fromkeys(REPLICATION, "replication configuration"),
     **dict.fromkeys(BUCKETS, "bucket"),
     **dict.fromkeys(BUCKET_SSE, "bucket encryption configuration"),
     **dict.fromkeys(BUCKET_ACL, "bucket ACL"),

@@ -37,6 +37,17 @@ class NotKnown(Exception):
         self.what = what
 
 
+class NotInStack(NotKnown):
+    """A resource a check needs lives in another stack or account: `what` says which checks did not run and how
+    to supply the resource (the runner reports it in the advisory note, never as a pass)."""
+
+
+class Outside(str):
+    """The note of a `NotInStack` signal, told apart from values not known until update."""
+
+    __slots__ = ()
+
+
 class Malformed(Exception):
     """A value needed by a check has the wrong shape; `message` says which, what is wrong and how to fix it."""
 

@@ -122,6 +122,15 @@ def key_policy_document(*, trail_account: str = ACCOUNT) -> dict[str, Any]:
                 "Action": "kms:DescribeKey",
                 "Resource": "*",
             },
+            {
+                # The bucket uses an S3 Bucket Key: CloudTrail needs kms:Decrypt to create or update the trail.
+                "Sid": "AllowCloudTrailDecryptForBucketKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceArn": TRAIL_ARN}},
+            },
         ],
     }
 

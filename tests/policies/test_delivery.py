@@ -64,7 +64,7 @@ class TestBucketPolicy:
                 "the policy of bucket 'bucket' does not let CloudTrail read the bucket ACL (s3:GetBucketAcl) on "
                 f"arn:aws:s3:::{BUCKET} for trail 'trail', so creating or updating the trail fails with "
                 "InsufficientS3BucketPolicyException: allow it for Service cloudtrail.amazonaws.com with the condition "
-                f"aws:SourceArn = the trail's ARN. See {S3_URL}",
+                f"aws:SourceArn = the trail's ARN, and deny no upload CloudTrail makes. See {S3_URL}",
             )
         ]
         assert found[0].urn == urn(BUCKET_POLICY, "bucket-policy")
@@ -76,7 +76,11 @@ class TestBucketPolicy:
 
         assert [last_line(d).split(" for trail")[0] for d in found] == [
             "the policy of bucket 'bucket' does not let CloudTrail write the member accounts' logs (s3:PutObject) on "
-            f"arn:aws:s3:::{BUCKET}/AWSLogs/<organization id>/<account>/CloudTrail/us-east-1/2025/01/01/log.json.gz"
+            f"arn:aws:s3:::{BUCKET}/AWSLogs/<organization id>/<account>/CloudTrail/us-east-1/2025/01/01/file.json.gz",
+            "the policy of bucket 'bucket' does not let CloudTrail write the member accounts' digest files "
+            "(s3:PutObject) (needed because log file validation is on) on "
+            f"arn:aws:s3:::{BUCKET}/AWSLogs/<organization id>/<account>/CloudTrail-Digest/us-east-1/2025/01/01/"
+            "file.json.gz",
         ]
 
     def test_an_account_trail_does_not_need_it(self, pack: PolicyPack) -> None:
@@ -92,14 +96,18 @@ class TestBucketPolicy:
             BUCKET_DELIVERY,
         )
 
-        assert len(found) == 3  # ACL check, the account's path, the organization's path
+        # ACL check; logs and digest files, under the account's path and the organization's
+        assert len(found) == 5
 
     def test_a_key_prefix_moves_every_path(self, pack: PolicyPack) -> None:
         found = run(pack, changed(compliant_stack(), "trail", s3KeyPrefix="trails"), BUCKET_DELIVERY)
 
         assert [last_line(d).split(" on ")[1].split(" for ")[0] for d in found] == [
-            f"arn:aws:s3:::{BUCKET}/trails/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2025/01/01/log.json.gz",
-            f"arn:aws:s3:::{BUCKET}/trails/AWSLogs/o-a1b2c3d4e5/<account>/CloudTrail/us-east-1/2025/01/01/log.json.gz",
+            f"arn:aws:s3:::{BUCKET}/trails/AWSLogs/{ACCOUNT}/{folder}/us-east-1/2025/01/01/file.json.gz"
+            for folder in ("CloudTrail", "CloudTrail-Digest")
+        ] + [
+            f"arn:aws:s3:::{BUCKET}/trails/AWSLogs/o-a1b2c3d4e5/<account>/{folder}/us-east-1/2025/01/01/file.json.gz"
+            for folder in ("CloudTrail", "CloudTrail-Digest")
         ]
 
     def test_a_deny_on_cloudtrail_wins(self, pack: PolicyPack) -> None:
@@ -107,7 +115,7 @@ class TestBucketPolicy:
         doc = document(named(stack, "bucket-policy"))
         doc["Statement"].append({"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"})
 
-        assert len(run(pack, with_document(stack, "bucket-policy", doc), BUCKET_DELIVERY)) == 2
+        assert len(run(pack, with_document(stack, "bucket-policy", doc), BUCKET_DELIVERY)) == 4
 
     def test_no_bucket_policy_at_all(self, pack: PolicyPack) -> None:
         found = run(pack, without(compliant_stack(), "bucket-policy"), BUCKET_DELIVERY)
@@ -117,10 +125,16 @@ class TestBucketPolicy:
             f"and the trail fails with InsufficientS3BucketPolicyException: add a BucketPolicy. See {S3_URL}"
         ]
 
-    def test_a_bucket_in_another_account_is_not_judged(self, pack: PolicyPack) -> None:
+    def test_a_bucket_in_another_account_is_noted_with_the_checks_that_did_not_run(self, pack: PolicyPack) -> None:
         stack = with_deps(changed(compliant_stack(), "trail", s3BucketName="acme-log-archive"), "trail")
 
-        assert run(pack, without(stack, "bucket-policy"), BUCKET_DELIVERY) == []
+        found = run(pack, without(stack, "bucket-policy"), BUCKET_DELIVERY)
+
+        assert [d.enforcement_level for d in found] == [Level.ADVISORY]
+        assert (
+            "did not check the bucket policy's delivery checks for trail 'trail', because acme-log-archive is not in "
+            "this stack (another stack or account owns it): describe it to the gate with `trailguard check --mocks`"
+        ) in found[0].message
 
     def test_an_unknown_bucket_name_without_dependencies_is_noted(self, pack: PolicyPack) -> None:
         stack = with_deps(changed(compliant_stack(), "trail", s3BucketName=UNKNOWN), "trail")
@@ -224,7 +238,9 @@ class TestRole:
                 Level.MANDATORY,
                 "the trust policy of IAM role 'role' does not let CloudTrail assume the role (sts:AssumeRole) for "
                 "trail 'trail', so CloudTrail cannot deliver to CloudWatch Logs: trust Service "
-                f"cloudtrail.amazonaws.com. See {ROLE_URL}",
+                "cloudtrail.amazonaws.com, without aws:SourceArn or aws:SourceAccount conditions: \"Confused deputy "
+                "prevention is not applicable to the role policy for CloudWatch Logs monitoring. The role policy "
+                f"doesn't support the use of aws:SourceArn and aws:SourceAccount\". See {ROLE_URL}",
             )
         ]
         assert found[0].urn == urn(ROLE, "role")
@@ -236,8 +252,10 @@ class TestRole:
         found = run(pack, stack, ROLE_DELIVERY)
 
         assert [last_line(d).split(" on ")[0] for d in found] == [
-            "the policies of IAM role 'role' do not let CloudTrail call logs:CreateLogStream",
-            "the policies of IAM role 'role' do not let CloudTrail call logs:PutLogEvents",
+            "the policies of IAM role 'role' (within its permissions boundary) do not let CloudTrail call "
+            "logs:CreateLogStream",
+            "the policies of IAM role 'role' (within its permissions boundary) do not let CloudTrail call "
+            "logs:PutLogEvents",
         ]
 
     def test_inline_policies_of_the_role_count(self, pack: PolicyPack) -> None:
@@ -260,7 +278,10 @@ class TestRole:
         found = run(pack, [*without(compliant_stack(), "role-policy"), attachment], ROLE_DELIVERY)
 
         assert [d.enforcement_level for d in found] == [Level.ADVISORY]
-        assert "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess attached to IAM role 'role'" in found[0].message
+        assert (
+            "the managed policy arn:aws:iam::aws:policy/CloudWatchLogsFullAccess attached to role policy attachment "
+            "'attach' is not known during preview"
+        ) in found[0].message
 
     def test_a_role_without_permissions_is_mandatory(self, pack: PolicyPack) -> None:
         assert len(run(pack, without(compliant_stack(), "role-policy"), ROLE_DELIVERY)) == 2
