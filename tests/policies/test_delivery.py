@@ -238,7 +238,7 @@ class TestRole:
                 Level.MANDATORY,
                 "the trust policy of IAM role 'role' does not let CloudTrail assume the role (sts:AssumeRole) for "
                 "trail 'trail', so CloudTrail cannot deliver to CloudWatch Logs: trust Service "
-                "cloudtrail.amazonaws.com, without aws:SourceArn or aws:SourceAccount conditions: \"Confused deputy "
+                'cloudtrail.amazonaws.com, without aws:SourceArn or aws:SourceAccount conditions: "Confused deputy '
                 "prevention is not applicable to the role policy for CloudWatch Logs monitoring. The role policy "
                 f"doesn't support the use of aws:SourceArn and aws:SourceAccount\". See {ROLE_URL}",
             )
