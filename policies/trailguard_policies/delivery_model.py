@@ -249,7 +249,7 @@ def trail_bucket_calls(trail: Trail, bucket_arn: iam.Parts) -> list[Call]:
         for region in _regions(trail):
             where = "" if region == trail.region else " from another Region"
             tail = ("/", region, "/2025/01/01/file.json.gz")
-            files = [
+            files: list[tuple[str, str, tuple[str], str, tuple[Source, ...]]] = [
                 ("logs", "CloudTrail", encryption, "", (BUCKET_POLICY_PAGE, ALL_REGIONS)),
             ]
             if trail.validation:
@@ -279,12 +279,11 @@ def trail_bucket_calls(trail: Trail, bucket_arn: iam.Parts) -> list[Call]:
 def trail_key_calls(trail: Trail, key_arn: iam.Parts, *, bucket_key: bool) -> list[Call]:
     """CloudTrail's requests to the trail's KMS key: data keys for the trail, DescribeKey, Decrypt for a Bucket Key."""
     keys = iam.Multi((("aws:cloudtrail:arn",),), complete=False)
-    context = service_context(
-        CLOUDTRAIL,
-        source_arn=trail.arn,
-        source_account=(trail.account,),
-        **{"kms:EncryptionContext:aws:cloudtrail:arn": trail.arn, "kms:EncryptionContextKeys": keys},
-    )
+    encryption_context: dict[str, iam.Value] = {
+        "kms:EncryptionContext:aws:cloudtrail:arn": trail.arn,
+        "kms:EncryptionContextKeys": keys,
+    }
+    context = service_context(CLOUDTRAIL, source_arn=trail.arn, source_account=(trail.account,), **encryption_context)
     # DescribeKey takes no encryption context (KMS API reference, DescribeKey request parameters).
     no_context = frozenset({"kms:encryptioncontext:*", "kms:encryptioncontextkeys"})
     bare = service_context(CLOUDTRAIL, source_arn=trail.arn, source_account=(trail.account,))
