@@ -1,6 +1,6 @@
 """`TrailBucket`: the dedicated, centralized bucket a trail delivers to, and the bucket its access logs go to."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, Self, TypedDict
 
 import pulumi
@@ -16,6 +16,7 @@ from trailguard.validation import (
     check_bucket_name,
     check_key_prefix,
     check_organization_id,
+    check_principal_arn,
     check_region,
     check_trail_name,
 )
@@ -86,6 +87,10 @@ class TrailBucketArgs(TypedDict, total=False):
     """S3 Object Lock default retention. Default: off."""
     replication: ReplicationArgs
     """Replication to a second Region. Default: off."""
+    reader_principal_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """IAM principals the bucket policy lets list and read the delivered logs (give the same ones decrypt in the
+    key, e.g. `TrailKey.reader_principal_arns`; `LogArchive` does both). They must exist: S3 and KMS refuse a
+    policy naming a principal that does not. Default: none."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Tags for every taggable child. Default: none."""
 
@@ -123,6 +128,10 @@ class TrailBucket(pulumi.ComponentResource):
             ("trail_region", check_region),
         ):
             check_input(where, arg, args.get(arg), check)
+        readers = args.get("reader_principal_arns")
+        if isinstance(readers, Sequence):
+            for i, arn in enumerate(readers):
+                check_input(where, f"reader_principal_arns[{i}]", arn, check_principal_arn)
         self._name = name
         self._args = args
 
@@ -157,6 +166,7 @@ class TrailBucket(pulumi.ComponentResource):
                 trail=args["trail_name"],
                 organization=args.get("organization_id"),
                 prefix=args.get("s3_key_prefix"),
+                readers=pulumi.Output.from_input(args.get("reader_principal_arns") or []),
             ).apply(_trail_bucket_policy),
             # After the public access block, which would otherwise race it.
             opts=child_options(self, depends_on=[parts["public_access_block"]]),
@@ -483,6 +493,7 @@ def _trail_bucket_policy(v: dict[str, Any]) -> str:
             management_account_id=str(v["management"]),
             organization_id=v["organization"] or None,
             key_prefix=v["prefix"] or None,
+            reader_principal_arns=[str(r) for r in v["readers"]],
         )
     )
 

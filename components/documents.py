@@ -100,6 +100,7 @@ def trail_bucket_policy(
     management_account_id: str,
     organization_id: str | None,
     key_prefix: str | None = None,
+    reader_principal_arns: Sequence[str] = (),
 ) -> PolicyDocument:
     """The policy of the bucket an (organization) trail delivers to.
 
@@ -108,12 +109,19 @@ def trail_bucket_policy(
     with InsufficientS3BucketPolicyException. Every grant is bound to the one trail by `aws:SourceArn`
     (confused-deputy protection). See
     https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+
+    `reader_principal_arns` may list the log prefix and read its objects: the key policy lets them decrypt, and
+    reading needs S3's own grant too. "To allow cross-account access, you attach a resource-based policy to the
+    resource that you want to share. You must also attach an identity-based policy to the identity that acts as
+    the principal in the request." (IAM user guide, reference_policies_evaluation-logic-cross-account): this bucket
+    policy and the key policy are the resource side; the readers' own account grants the identity side.
     """
     arn = bucket_arn(partition, bucket)
     prefix = log_prefix(key_prefix)
     writable = [f"{arn}/{prefix}/{management_account_id}/*"]
     if organization_id:
         writable.append(f"{arn}/{prefix}/{organization_id}/*")
+    readers = _log_readers(arn, prefix, reader_principal_arns) if reader_principal_arns else []
     return _document(
         {
             "Sid": "AWSCloudTrailAclCheck",
@@ -136,9 +144,32 @@ def trail_bucket_policy(
                 }
             },
         },
+        *readers,
         _deny_insecure_transport([arn, f"{arn}/*"]),
         _deny_version_deletion(arn),
     )
+
+
+def _log_readers(arn: str, prefix: str, principals: Sequence[str]) -> list[Statement]:
+    """List the log prefix and read the log files under it: nothing else in the bucket, no writes."""
+    who = {"AWS": sorted(principals)}
+    return [
+        {
+            "Sid": "AllowLogReadersList",
+            "Effect": "Allow",
+            "Principal": who,
+            "Action": "s3:ListBucket",
+            "Resource": arn,
+            "Condition": {"StringLike": {"s3:prefix": f"{prefix}/*"}},
+        },
+        {
+            "Sid": "AllowLogReadersRead",
+            "Effect": "Allow",
+            "Principal": who,
+            "Action": "s3:GetObject",
+            "Resource": f"{arn}/{prefix}/*",
+        },
+    ]
 
 
 def access_log_bucket_policy(

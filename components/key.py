@@ -42,7 +42,9 @@ class TrailKeyArgs(TypedDict, total=False):
     sns_topic_name: pulumi.Input[str]
     """An SNS topic in this key's account and Region the trail publishes to, encrypted with the key. Default: none."""
     reader_principal_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """IAM principals allowed to decrypt (only through S3, for reading delivered logs). Default: none."""
+    """IAM principals allowed to decrypt (only through S3, for reading delivered logs; the bucket policy must let them
+    read too, see `TrailBucket`). Each must exist: "The principals in the key policy must exist and be visible to
+    KMS" (KMS API reference, CreateKey). Default: none."""
     alias_name: pulumi.Input[str]
     """The key's alias. Default: `alias/cloudtrail/<trail_name>/logs`."""
     description: pulumi.Input[str]
@@ -159,6 +161,6 @@ class KeyConfig(ConfigModel):
     )
     reader_principal_arns: list[PrincipalArn] = setting(
         default_factory=list,
-        expected="IAM principal ARNs allowed to decrypt delivered logs through S3",
+        expected="IAM principal ARNs, existing before pulumi up, allowed to read delivered logs (bucket and key)",
         example=["arn:aws:iam::222222222222:role/SecurityAudit"],
     )

@@ -43,7 +43,9 @@ class LogArchiveArgs(TypedDict, total=False):
     kms_key_deletion_window_in_days: pulumi.Input[int]
     """The key's deletion window (7-30 days). Default: 30."""
     reader_principal_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Principals allowed to decrypt delivered logs through S3. Default: none."""
+    """Principals allowed to read delivered logs: list and get them in the bucket, decrypt them through S3 with the
+    key. They must exist before `pulumi up` ("The principals in the key policy must exist and be visible to KMS",
+    KMS API reference, CreateKey). Default: none."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Tags for every taggable child. Default: none."""
 
@@ -120,6 +122,7 @@ _KEY_ARGS = {
 
 _BUCKET_ARGS = (
     "organization_id",
+    "reader_principal_arns",
     "trail_region",
     "s3_key_prefix",
     "access_log_bucket",

@@ -211,6 +211,13 @@ class TestLogArchive:
         assert key["AllowLogReadersDecryptThroughS3"]["Principal"] == {
             "AWS": ["arn:aws:iam::333333333333:role/SecurityAudit"]
         }
+        # Decrypting is half of reading: the same readers may list and get the log files (cross-account needs both).
+        for sid in ("AllowLogReadersList", "AllowLogReadersRead"):
+            assert bucket[sid]["Principal"] == {"AWS": ["arn:aws:iam::333333333333:role/SecurityAudit"]}
+        assert (
+            bucket["AllowLogReadersRead"]["Resource"]
+            == "arn:aws:s3:::acme-org-cloudtrail-111111111111/cloudtrail/AWSLogs/*"
+        )
         access = statements(log_archive.named("log-archive-bucket-access-log-policy"))
         assert access["S3ServerAccessLogsPolicy"]["Condition"]["StringEquals"] == {"aws:SourceAccount": "222222222222"}
 

@@ -125,6 +125,26 @@ class TestTrailBucketPolicy:
             if statement["Effect"] == "Allow":
                 assert statement["Condition"], statement["Sid"]
 
+    def test_log_readers_may_list_and_read_the_log_prefix_only(self) -> None:
+        readers = ["arn:aws:iam::333333333333:role/SecurityAudit", "arn:aws:iam::222222222222:role/Forensics"]
+        policy = self.policy(key_prefix="cloudtrail", reader_principal_arns=readers)
+        assert policy["AllowLogReadersList"] == {
+            "Sid": "AllowLogReadersList",
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted(readers)},
+            "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::acme-cloudtrail",
+            "Condition": {"StringLike": {"s3:prefix": "cloudtrail/AWSLogs/*"}},
+        }
+        assert policy["AllowLogReadersRead"] == {
+            "Sid": "AllowLogReadersRead",
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted(readers)},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::acme-cloudtrail/cloudtrail/AWSLogs/*",
+        }
+        assert "AllowLogReadersRead" not in self.policy()
+
 
 class TestAccessLogBucketPolicy:
     def test_server_access_logging_is_bound_to_the_source_bucket_and_account(self) -> None:
