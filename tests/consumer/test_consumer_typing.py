@@ -69,9 +69,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path
 
 
 @pytest.fixture(scope="module")
-def mypy_cache(pytestconfig: pytest.Config, repo_root: Path) -> Path:
-    # Checking pulumi_aws from cold takes minutes; a persistent cache, seeded from `make typecheck`'s, takes seconds.
-    cache = pytestconfig.cache.mkdir("mypy-consumer") if pytestconfig.cache else repo_root / ".mypy_cache"
+def mypy_cache(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+    # Checking pulumi_aws from cold takes minutes; a cache seeded from `make typecheck`'s takes seconds. pytest's
+    # cache keeps it between runs; under `-p no:cacheprovider` (no `config.cache` at all) a temporary copy serves
+    # this run, so the consumer's checks never write into the repository's own .mypy_cache.
+    store = getattr(pytestconfig, "cache", None)
+    cache = store.mkdir("mypy-consumer") if store is not None else tmp_path_factory.mktemp("mypy-consumer")
     seed = repo_root / ".mypy_cache"
     if not any(cache.iterdir()) and seed.is_dir():
         shutil.copytree(seed, cache, dirs_exist_ok=True)
