@@ -26,6 +26,21 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from trailguard_gate.model import Resource, ResourceOptions
+from trailguard_policies.resources import (
+    ALIAS,
+    BUCKETS,
+    EVENT_DATA_STORE,
+    KEY,
+    LOG_GROUP,
+    MANAGED_POLICY,
+    METRIC_ALARM,
+    ROLE,
+    TRAIL,
+)
+
+# Types the mocks answer that no policy reads.
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+TOPIC = "aws:sns/topic:Topic"
 
 
 @dataclass(frozen=True)
@@ -46,28 +61,23 @@ def _suffix(*parts: str) -> str:
 
 # (service, resource path template) by type token; `{name}` is the physical name, `{id}` the physical id.
 _ARN_FORMATS: dict[str, tuple[str, str]] = {
-    "aws:s3/bucket:Bucket": ("s3", "{name}"),
-    "aws:s3/bucketV2:BucketV2": ("s3", "{name}"),
-    "aws:kms/key:Key": ("kms", "key/{id}"),
-    "aws:kms/alias:Alias": ("kms", "{name}"),
-    "aws:cloudtrail/trail:Trail": ("cloudtrail", "trail/{name}"),
-    "aws:cloudtrail/eventDataStore:EventDataStore": ("cloudtrail", "eventdatastore/{id}"),
-    "aws:cloudwatch/logGroup:LogGroup": ("logs", "log-group:{name}"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": ("cloudwatch", "alarm:{name}"),
-    "aws:cloudwatch/eventRule:EventRule": ("events", "rule/{name}"),
-    "aws:iam/role:Role": ("iam", "role/{name}"),
-    "aws:iam/policy:Policy": ("iam", "policy/{name}"),
-    "aws:sns/topic:Topic": ("sns", "{name}"),
+    **dict.fromkeys(BUCKETS, ("s3", "{name}")),
+    KEY: ("kms", "key/{id}"),
+    ALIAS: ("kms", "{name}"),
+    TRAIL: ("cloudtrail", "trail/{name}"),
+    EVENT_DATA_STORE: ("cloudtrail", "eventdatastore/{id}"),
+    LOG_GROUP: ("logs", "log-group:{name}"),
+    METRIC_ALARM: ("cloudwatch", "alarm:{name}"),
+    EVENT_RULE: ("events", "rule/{name}"),
+    ROLE: ("iam", "role/{name}"),
+    MANAGED_POLICY: ("iam", "policy/{name}"),
+    TOPIC: ("sns", "{name}"),
 }
 _GLOBAL_SERVICES = {"s3", "iam"}
 _NO_REGION_NO_ACCOUNT = {"s3"}
 
 # The input that carries a resource's physical name, by type token, when it is not `name`.
-_NAME_INPUTS: dict[str, str] = {
-    "aws:s3/bucket:Bucket": "bucket",
-    "aws:s3/bucketV2:BucketV2": "bucket",
-    "aws:sns/topic:Topic": "name",
-}
+_NAME_INPUTS: dict[str, str] = {**dict.fromkeys(BUCKETS, "bucket"), TOPIC: "name"}
 
 
 StackOutputs = Callable[[str], Mapping[str, Any] | None]
@@ -128,24 +138,22 @@ class PlausibleMocks(pulumi.runtime.Mocks):
         outputs: dict[str, Any] = {**inputs, name_input: physical}
         physical_id = physical
         region = inputs.get("region") if isinstance(inputs.get("region"), str) else None
-        if token == "aws:kms/key:Key":
+        if token == KEY:
             digest = hashlib.sha256(f"{token}/{args.name}".encode()).hexdigest()
             physical_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
             outputs["keyId"] = physical_id
-        elif token == "aws:cloudtrail/eventDataStore:EventDataStore":
+        elif token == EVENT_DATA_STORE:
             physical_id = hashlib.sha256(f"{token}/{args.name}".encode()).hexdigest()[:36]
         if token in _ARN_FORMATS:
             service, template = _ARN_FORMATS[token]
             arn = self.arn(service, template.format(name=physical, id=physical_id), region=region)
             outputs["arn"] = arn
-            if token in ("aws:cloudtrail/trail:Trail", "aws:cloudtrail/eventDataStore:EventDataStore"):
-                physical_id = arn
-            if token == "aws:sns/topic:Topic":
+            if token in (TRAIL, EVENT_DATA_STORE, TOPIC):
                 physical_id = arn
         if token.startswith("aws:s3/bucket"):
             outputs["bucketDomainName"] = f"{physical}.s3.amazonaws.com"
             outputs["bucketRegionalDomainName"] = f"{physical}.s3.{region or self.account.region}.amazonaws.com"
-        if token == "aws:iam/role:Role":
+        if token == ROLE:
             outputs["uniqueId"] = "AROA" + _suffix(token, args.name).upper() * 2
         return physical_id, outputs
 

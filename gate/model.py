@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# Re-exported: everything the gate builds marks an unknown value with the pack's own sentinel.
+from trailguard_policies.values import UNKNOWN as UNKNOWN
+
 
 @dataclass(frozen=True)
 class ResourceOptions:
@@ -45,10 +48,6 @@ class Resource:
     analyzer sends the inputs."""
     provider_properties: dict[str, Any] | None = None
     """The inputs of the resource's provider (`region`, `defaultTags`, ...), which the engine sends along."""
-
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""The engine's sentinel for a value that is not known until update (pulumi.runtime.rpc.UNKNOWN)."""
 
 
 class Level(StrEnum):

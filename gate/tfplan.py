@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trailguard_gate.model import UNKNOWN, Resource
+from trailguard_policies.values import SIG_KEY
 
 PROVIDER_NAME = "registry.terraform.io/hashicorp/aws"
 TERRAFORM_VERSION = "1.9.8"
-SECRET_KEY = "4dabf18193072939515e22adb298388d"
-"""The wire signature key the engine uses for secrets, assets and resource references inside properties."""
 
 # Tokens whose Terraform type is not `aws_<module>_<snake_case resource>`. pulumi-aws keeps Terraform's name
 # in its token except for these (from the provider's resource mapping); the V2 tokens are deprecated aliases.
@@ -140,7 +139,7 @@ def _plain(value: Any) -> Any:
 
     The engine's protobuf Struct carries every number as a double; Terraform's plan writes whole numbers as integers.
     """
-    if isinstance(value, dict) and SECRET_KEY in value:
+    if isinstance(value, dict) and SIG_KEY in value:
         if "value" in value:
             return _plain(value["value"])
         return value.get("urn")

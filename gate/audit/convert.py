@@ -26,23 +26,26 @@ from trailguard_gate.audit.collect import (
 )
 from trailguard_gate.model import UNKNOWN, Resource, ResourceOptions
 
-TRAIL = "aws:cloudtrail/trail:Trail"
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-BUCKET_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+# The tokens of what the audit converts, as the pack names them (re-exported under the audit's names).
+from trailguard_policies.resources import ALIAS as ALIAS
+from trailguard_policies.resources import BUCKET as BUCKET
+from trailguard_policies.resources import BUCKET_LIFECYCLE_CONFIGURATION as BUCKET_LIFECYCLE
+from trailguard_policies.resources import BUCKET_LOGGING_CONFIGURATION as BUCKET_LOGGING
+from trailguard_policies.resources import BUCKET_POLICY as BUCKET_POLICY
+from trailguard_policies.resources import BUCKET_PUBLIC_ACCESS_BLOCK as BUCKET_PUBLIC_ACCESS_BLOCK
+from trailguard_policies.resources import BUCKET_SSE_CONFIGURATION as BUCKET_ENCRYPTION
+from trailguard_policies.resources import BUCKET_VERSIONING_CONFIGURATION as BUCKET_VERSIONING
+from trailguard_policies.resources import BUCKET_WEBSITE_CONFIGURATION as BUCKET_WEBSITE
+from trailguard_policies.resources import KEY as KEY
+from trailguard_policies.resources import LOG_GROUP as LOG_GROUP
+from trailguard_policies.resources import ROLE as ROLE
+from trailguard_policies.resources import ROLE_POLICY as ROLE_POLICY
+from trailguard_policies.resources import ROLE_POLICY_ATTACHMENT as ROLE_POLICY_ATTACHMENT
+from trailguard_policies.resources import TRAIL as TRAIL
+
+# The two bucket parts the audit reads and no policy judges.
 BUCKET_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
-BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-BUCKET_WEBSITE = "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration"
 BUCKET_OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-KEY = "aws:kms/key:Key"
-ALIAS = "aws:kms/alias:Alias"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 BUCKET_PARTS = (
     BUCKET_POLICY,
     BUCKET_ENCRYPTION,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from trailguard_gate.audit.collect import Fault, Reference, RegionState
 from trailguard_gate.audit.health import Rule, Subject
 from trailguard_gate.model import Finding, Level
+from trailguard_policies.resources import BUCKET, KEY, LOG_GROUP, ROLE, TRAIL
 
 READ_COMPLETE = Rule(
     "audit-read-complete",
@@ -51,10 +52,10 @@ REGION_COVERED = Rule(
 RULES = (READ_COMPLETE, IN_ANOTHER_ACCOUNT, DESTINATION_EXISTS, REGION_COVERED)
 
 _TYPES = {
-    "bucket": "aws:s3/bucket:Bucket",
-    "KMS key": "aws:kms/key:Key",
-    "log group": "aws:cloudwatch/logGroup:LogGroup",
-    "role": "aws:iam/role:Role",
+    "bucket": BUCKET,
+    "KMS key": KEY,
+    "log group": LOG_GROUP,
+    "role": ROLE,
 }
 
 
@@ -95,6 +96,6 @@ def coverage_findings(state: RegionState) -> list[Finding]:
         REGION_COVERED.finding(
             f"no trail records events in account {state.account_id}, Region {state.region}: neither a trail of "
             "this account nor an organization trail covers it.",
-            Subject(f"{state.account_id}/{state.region}", "aws:cloudtrail/trail:Trail"),
+            Subject(f"{state.account_id}/{state.region}", TRAIL),
         )
     ]

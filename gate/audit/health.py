@@ -14,6 +14,7 @@ from typing import Any
 
 from trailguard_gate.audit.collect import KeyState, TrailState
 from trailguard_gate.model import Finding, Level
+from trailguard_policies.resources import KEY, TRAIL
 
 TOOL = "audit"
 DEFAULT_MAX_DELIVERY_AGE = timedelta(hours=24)
@@ -189,7 +190,7 @@ def trail_health(
         return []
     d = trail.description
     name = trail.name
-    where = Subject(name, "aws:cloudtrail/trail:Trail", urn)
+    where = Subject(name, TRAIL, urn)
     if not status.get("IsLogging", False):
         stopped = status.get("StopLoggingTime")
         state = (
@@ -256,7 +257,7 @@ def key_health(keys: Iterable[KeyState], urns: Mapping[str, str]) -> list[Findin
     for key in keys:
         meta = key.metadata
         state = str(meta.get("KeyState", "Enabled"))
-        where = Subject(key.arn, "aws:kms/key:Key", urns.get(key.arn))
+        where = Subject(key.arn, KEY, urns.get(key.arn))
         if state == "PendingDeletion":
             when = meta.get("DeletionDate")
             on = f" on {when.astimezone(UTC).strftime('%Y-%m-%d')}" if isinstance(when, datetime) else ""

@@ -21,12 +21,10 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
-from trailguard_policies.resources import LOG_GROUP, TRAIL, Res, arg
+from trailguard_policies.resources import LOG_GROUP, METRIC_ALARM, METRIC_FILTER, TRAIL, Res, arg
 from trailguard_policies.stack import Stack
 from trailguard_policies.values import Malformed, NotKnown, describe, is_unknown
 
-METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html"
 BENCHMARK = "CIS AWS Foundations Benchmark v7.0.0"
 

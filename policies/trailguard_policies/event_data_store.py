@@ -13,10 +13,8 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
-from trailguard_policies.resources import Res, arg
+from trailguard_policies.resources import EVENT_DATA_STORE, Res, arg
 from trailguard_policies.values import Malformed, NotKnown, as_int, describe, is_unknown
-
-EVENT_DATA_STORE = "aws:cloudtrail/eventDataStore:EventDataStore"
 
 ENCRYPTION_URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-10"
 TERMINATION_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-eds-disable-termination.html"

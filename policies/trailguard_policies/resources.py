@@ -13,31 +13,39 @@ from typing import Any
 
 from trailguard_policies.values import Malformed, NotKnown, as_int, describe, is_unknown, plain
 
+# pulumi-aws 7 type tokens, each named once; the gate and the audit import them from here. Where pulumi-aws 6's
+# V2 resource is still accepted as an alias, the policies match a set of both spellings, named after the resource.
 TRAIL = "aws:cloudtrail/trail:Trail"
-BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
+EVENT_DATA_STORE = "aws:cloudtrail/eventDataStore:EventDataStore"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKETS = frozenset({BUCKET, "aws:s3/bucketV2:BucketV2"})
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_SSE_CONFIGURATION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 BUCKET_SSE = frozenset(
     {
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        BUCKET_SSE_CONFIGURATION,
         "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
     }
 )
 BUCKET_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-BUCKET_ACL = frozenset({"aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"})
-BUCKET_VERSIONING = frozenset(
-    {"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"}
-)
-BUCKET_LOGGING = frozenset({"aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"})
+BUCKET_ACL_CONFIGURATION = "aws:s3/bucketAcl:BucketAcl"
+BUCKET_ACL = frozenset({BUCKET_ACL_CONFIGURATION, "aws:s3/bucketAclV2:BucketAclV2"})
+BUCKET_VERSIONING_CONFIGURATION = "aws:s3/bucketVersioning:BucketVersioning"
+BUCKET_VERSIONING = frozenset({BUCKET_VERSIONING_CONFIGURATION, "aws:s3/bucketVersioningV2:BucketVersioningV2"})
+BUCKET_LOGGING_CONFIGURATION = "aws:s3/bucketLogging:BucketLogging"
+BUCKET_LOGGING = frozenset({BUCKET_LOGGING_CONFIGURATION, "aws:s3/bucketLoggingV2:BucketLoggingV2"})
+BUCKET_LIFECYCLE_CONFIGURATION = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 BUCKET_LIFECYCLE = frozenset(
     {
-        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        BUCKET_LIFECYCLE_CONFIGURATION,
         "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
     }
 )
+BUCKET_WEBSITE_CONFIGURATION = "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration"
 BUCKET_WEBSITE = frozenset(
     {
-        "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+        BUCKET_WEBSITE_CONFIGURATION,
         "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2",
     }
 )
@@ -45,6 +53,8 @@ KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 ALIAS = "aws:kms/alias:Alias"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"

@@ -13,12 +13,16 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's sentinel for a value not known until update (pulumi.runtime.rpc.UNKNOWN); the SDKs send it for
+every type."""
+
 # pulumi_policy.proxy's sentinels: the engine marks each unknown with one of these, by expected type.
 UNKNOWN_SENTINELS = frozenset(
     {
         "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
         "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
-        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string (the SDKs send this one for every type)
+        UNKNOWN,  # string
         "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
         "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
         "e48ece36-62e2-4504-bad9-02848725956a",  # archive
@@ -26,6 +30,7 @@ UNKNOWN_SENTINELS = frozenset(
     }
 )
 SIG_KEY = "4dabf18193072939515e22adb298388d"
+"""The wire signature key the engine uses for secrets, assets and resource references inside properties."""
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 

@@ -10,7 +10,8 @@ from gate_testing import REPO, TRAIL_PROJECT
 
 from trailguard_gate.model import UNKNOWN, Resource
 from trailguard_gate.render import load_project, render_stack, render_stacks, stack_names
-from trailguard_gate.tfplan import SECRET_KEY, convert_values, export_plan, singular, snake, terraform_type
+from trailguard_gate.tfplan import convert_values, export_plan, singular, snake, terraform_type
+from trailguard_policies.values import SECRET_SIG, SIG_KEY
 
 # Every pulumi-aws type the trailguard components register (and those the alarms and Lake components add), with
 # the Terraform type checkov knows it by.
@@ -177,7 +178,7 @@ def test_flattened_single_blocks_become_one_element_lists_and_wire_values_are_pl
             ],
             "versioningConfiguration": {"status": "Enabled"},
             "retentionInDays": 365.0,
-            "kmsKeyId": {SECRET_KEY: "1b47061264138c4ac30d75fd1eb44270", "value": "arn:secret-key"},
+            "kmsKeyId": {SIG_KEY: SECRET_SIG, "value": "arn:secret-key"},
             "name": UNKNOWN,
             "policy": {"Version": "2012-10-17", "Statement": []},
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -10,9 +9,6 @@ import pytest
 from pack_fixtures import PACK_DIR
 
 from trailguard_gate.analyzer import PolicyPack
-
-# Pure predicates are imported as the pack imports them: with the pack folder on sys.path.
-sys.path.insert(0, str(PACK_DIR))
 
 
 @pytest.fixture(scope="module")

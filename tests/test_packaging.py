@@ -1,0 +1,86 @@
+"""The policy pack imports the same way in both places it runs: from its own folder and from the installed package.
+
+`pulumi preview --policy-pack policies` starts policies/__main__.py in a virtualenv holding only what
+policies/requirements.txt names, with the folder on sys.path; `pip install trailguard` ships the same modules as
+the top-level package `trailguard_policies`, which `trailguard check`'s bundled pack and the gate import.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from trailguard_gate.analyzer import PolicyPack
+
+REPO = Path(__file__).resolve().parents[1]
+PACK_SOURCES = ("PulumiPolicy.yaml", "requirements.txt", "__main__.py", "trailguard_policies")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """trailguard's wheel, built from a copy of the checkout (the build writes beside its sources) and unpacked as
+    pip would install it into site-packages."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md", "components", "gate", "policies"):
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+        copy(REPO / name, source / name)
+    out = tmp_path_factory.mktemp("wheel")
+    pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps"]
+    subprocess.run([*pip, "--no-build-isolation", "--no-index", "--wheel-dir", str(out), str(source)], check=True)
+    site = tmp_path_factory.mktemp("site-packages")
+    (built,) = out.glob("trailguard-*.whl")
+    with zipfile.ZipFile(built) as archive:
+        archive.extractall(site)
+    return site
+
+
+def sdk_only_python(tmp: Path) -> Path:
+    """A stand-in for the pack's own virtualenv: this interpreter with pulumi and pulumi-policy, but without the
+    site hooks (`-S`) that make the editable trailguard importable."""
+    script = tmp / "python"
+    purelib = sysconfig.get_paths()["purelib"]
+    script.write_text(f'#!/bin/sh\nPYTHONPATH={purelib} exec {sys.executable} -S "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.slow
+def test_the_pack_folder_runs_with_nothing_but_its_requirements(tmp_path: Path) -> None:
+    pack = tmp_path / "policies"
+    pack.mkdir()
+    for name in PACK_SOURCES:
+        copy = shutil.copytree if (REPO / "policies" / name).is_dir() else shutil.copy
+        copy(REPO / "policies" / name, pack / name)
+    python = sdk_only_python(tmp_path)
+    assert subprocess.run([python, "-c", "import trailguard_gate"], capture_output=True).returncode == 1
+    with PolicyPack(pack, python=python) as running:
+        assert "cloudtrail-trail-log-file-validation" in {p.name for p in running.info().policies}
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_policies_as_the_package_the_gate_imports(wheel: Path, tmp_path: Path) -> None:
+    probe = (
+        "import trailguard_pack, trailguard_policies.catalog, trailguard_gate.audit.convert as convert\n"
+        "print(trailguard_policies.__file__)\n"
+        "print(list(trailguard_pack.__path__)[0])\n"
+        "print(convert.TRAIL, len(trailguard_policies.catalog.POLICIES) > 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(wheel), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    policies_init, pack_dir, tokens = result.stdout.splitlines()
+    assert Path(policies_init) == wheel / "trailguard_policies" / "__init__.py"
+    assert Path(pack_dir) == wheel / "trailguard_pack"
+    assert (wheel / "trailguard_pack" / "PulumiPolicy.yaml").is_file()
+    assert tokens == "aws:cloudtrail/trail:Trail True"
