@@ -64,6 +64,21 @@ def test_the_pack_folder_runs_with_nothing_but_its_requirements(tmp_path: Path) 
 
 
 @pytest.mark.slow
+def test_the_wheel_ships_every_package_of_the_checkout(wheel: Path) -> None:
+    folders = {
+        "components": "trailguard",
+        "gate": "trailguard_gate",
+        "policies/trailguard_policies": "trailguard_policies",
+    }
+    for folder, package in folders.items():
+        for init in (REPO / folder).rglob("__init__.py"):
+            shipped = wheel / package / init.relative_to(REPO / folder)
+            assert shipped.is_file(), (
+                f"{init.relative_to(REPO)} is not in the wheel; list its package in pyproject.toml"
+            )
+
+
+@pytest.mark.slow
 def test_the_wheel_ships_the_policies_as_the_package_the_gate_imports(wheel: Path, tmp_path: Path) -> None:
     probe = (
         "import trailguard_pack, trailguard_policies.catalog, trailguard_gate.audit.convert as convert\n"
@@ -71,14 +86,15 @@ def test_the_wheel_ships_the_policies_as_the_package_the_gate_imports(wheel: Pat
         "print(list(trailguard_pack.__path__)[0])\n"
         "print(convert.TRAIL, len(trailguard_policies.catalog.POLICIES) > 0)\n"
     )
+    # -S: no site hooks, so the checkout's editable install cannot stand in for what the wheel lacks.
     result = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-S", "-c", probe],
         cwd=tmp_path,
-        env={"PYTHONPATH": str(wheel), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": f"{wheel}:{sysconfig.get_paths()['purelib']}", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        check=True,
     )
+    assert result.returncode == 0, result.stderr
     policies_init, pack_dir, tokens = result.stdout.splitlines()
     assert Path(policies_init) == wheel / "trailguard_policies" / "__init__.py"
     assert Path(pack_dir) == wheel / "trailguard_pack"
