@@ -36,7 +36,9 @@ def default_policy_pack() -> Path:
     locations = list(spec.submodule_search_locations or []) if spec else []
     if not locations:
         raise UsageError("the bundled policy pack (trailguard_pack) is not installed; pass --policy-pack DIR")
-    return Path(locations[0])
+    # A strict editable install links each file from build/: the linked manifest's folder is the checkout's policies/,
+    # whose trailguard_policies has every module (new ones too), as under `pulumi preview --policy-pack policies`.
+    return (Path(locations[0]) / "PulumiPolicy.yaml").resolve().parent
 
 
 def pack_python(pack_dir: Path) -> str:
