@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_INSTALL := --disable-pip-version-check --quiet --require-hashes --no-deps
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lint typecheck unit check bench docs clean
+.PHONY: help setup test test-fast lint typecheck unit check bench docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ lint: setup ## ruff over everything
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup ## mypy --strict on the library, the gate and the pack
+typecheck: $(BIN)/.installed ## mypy --strict on the library, the gate and the pack
 	mkdir -p build/typecheck
 	ln -sfn ../../components build/typecheck/trailguard
 	ln -sfn ../../gate build/typecheck/trailguard_gate
@@ -40,6 +40,9 @@ unit: setup ## the pytest suite
 	$(BIN)/pytest
 
 test: lint typecheck unit ## the whole suite: lint, types, tests
+
+test-fast: $(BIN)/.installed ## the inner loop: the tests not marked slow or checkov (make test runs them all)
+	$(BIN)/pytest -m "not slow and not checkov" $(PYTEST_ARGS)
 
 check: setup ## the offline gate: every stack through the policy pack and checkov, then the repository's own scan
 	$(BIN)/trailguard check $(TRAILGUARD_CHECK_ARGS)
