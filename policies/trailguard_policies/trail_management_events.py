@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.recorded_events import management
 from trailguard_policies.resources import TRAIL, Res
-from trailguard_policies.selectors import management
 from trailguard_policies.stack import Stack
 
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html"

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.recorded_events import s3_scopes
 from trailguard_policies.resources import TRAIL, Res, arg
-from trailguard_policies.selectors import s3_scopes
 from trailguard_policies.stack import partition_of
 
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html"

@@ -62,7 +62,7 @@ LEVELS = {
     "cloudtrail-event-data-store-termination-protection": Level.ADVISORY,
     "cloudtrail-event-data-store-retention": Level.ADVISORY,
 }
-INFRASTRUCTURE = {"__init__", "values", "resources", "iam", "stack", "framework", "selectors", "catalog"}
+INFRASTRUCTURE = {"__init__", "values", "resources", "iam", "stack", "framework", "recorded_events", "catalog"}
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from trailguard_policies.recorded_events import Management, S3Scope, management, s3_scopes
 from trailguard_policies.resources import Res
-from trailguard_policies.selectors import Management, S3Scope, management, s3_scopes
 
 
 def trail(**props: object) -> Res:
