@@ -1,7 +1,8 @@
 """Run the policy pack on audited accounts: the same pack, through the same Analyzer protocol, as `trailguard check`.
 
-Each account and Region is one stack to the pack (`111111111111-us-east-1` in project `trailguard-audit`), tagged
-`trailguard:audit=true` so the pack can tell live resources, which carry no Pulumi options, from code.
+Each account and Region is one stack to the pack (`111111111111-us-east-1` in project `trailguard-audit`). What a
+live resource cannot show (Pulumi options) is not judged because the audit turns those policies off in the pack's
+config (`CODE_ONLY_POLICIES`); no trailguard policy reads the stack's `trailguard:audit` tag.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from trailguard_gate.model import Finding, Level, Resource
 AUDIT_STACK = "audit"
 """The stack every audited target is judged as: one pack process serves the whole audit (a new stack restarts it)."""
 AUDIT_STACK_TAG = "trailguard:audit"
-"""The stack tag of an audit (value `true`), so a pack can tell live resources, which carry no options, from code."""
+"""The stack tag of an audit (value `true`): no trailguard policy reads it; a pack of your own may, to tell live
+resources from code."""
 CODE_ONLY_POLICIES = (
     "s3-bucket-cloudtrail-deletion-protection",
     "kms-key-cloudtrail-deletion-protection",
