@@ -7,7 +7,7 @@ from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import BUCKET_LOGGING, Res, field_of
 from trailguard_policies.stack import CORE, Found, Stack
 
@@ -31,20 +31,20 @@ SPEC = Spec(
 )
 
 
-def not_logged(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def not_logged(stack: Stack, bucket: Res) -> Iterable[Violation]:
     targets = [(config, stack.bucket_of(config, "targetBucket")) for config in stack.configs_of(bucket, BUCKET_LOGGING)]
     inline = bucket.mapping("logging")
     if inline:
         field_of(inline, "targetBucket", where=bucket.where("logging"))
         targets.append((bucket, stack.bucket_of(Res(bucket.urn, bucket.type, bucket.name, inline), "targetBucket")))
     if not targets:
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but has no server access logging, so reads and deletions of "
             f"the logs leave no record: add a BucketLogging with a separate target bucket. See {URL}"
         )
     for holder, target in targets:
         if isinstance(target, Found) and target.res.urn == bucket.urn:
-            yield Finding(
+            yield Violation(
                 f"{holder.label} delivers the access logs of {bucket.label} into the bucket itself, so every log write "
                 f"is logged again: set targetBucket to a separate access-log bucket. See {URL}",
                 holder.urn,

@@ -14,7 +14,7 @@ from functools import partial
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies import iam
-from trailguard_policies.framework import Check, Finding, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import BUCKET_LOGGING, BUCKET_WEBSITE, BUCKETS, TRAIL, Res, arg
 from trailguard_policies.stack import CLOUDTRAIL, CORE, Referrer, Stack, bucket_name, parse_policy
 
@@ -36,27 +36,27 @@ SPEC = Spec(
 )
 
 
-def website(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def website(stack: Stack, bucket: Res) -> Iterable[Violation]:
     if bucket.is_set("website"):
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but hosts a website: remove {arg('website')}. See {URL}"
         )
     for config in stack.configs_of(bucket, BUCKET_WEBSITE):
-        yield Finding(
+        yield Violation(
             f"{config.label} turns {bucket.label}, which receives CloudTrail logs, into a website: host the site "
             f"in a bucket of its own. See {URL}",
             config.urn,
         )
 
 
-def other_writers(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def other_writers(stack: Stack, bucket: Res) -> Iterable[Violation]:
     for holder, prop in stack.bucket_policies(bucket):
         for statement in parse_policy(holder, prop):
             if statement.effect != "Allow" or not _writes(statement):
                 continue
             writers = _writers(statement)
             if writers:
-                yield Finding(
+                yield Violation(
                     f"{holder.where(prop)} has {statement.label} letting {', '.join(writers)} write into {bucket.label}, "
                     f"which receives CloudTrail logs: only {CLOUDTRAIL} and {S3_LOGGING} may write there. See {URL}",
                     holder.urn,
@@ -89,11 +89,11 @@ def _is_workload(referrer: Referrer, keys: list[str]) -> bool:
     return not (referrer.type in BUCKETS and keys == ["logging"])
 
 
-def shared(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def shared(stack: Stack, bucket: Res) -> Iterable[Violation]:
     name = bucket_name(bucket, *(t.raw("s3BucketName") for t in stack.trails_of_bucket(bucket)))
     for referrer, keys in stack.referrers_of(bucket, name).items():
         if _is_workload(referrer, keys):
-            yield Finding(
+            yield Violation(
                 f"{bucket.label} receives CloudTrail logs but {referrer.type} '{referrer.name}' also uses it "
                 f"({', '.join(f'`{k}`' for k in keys)}): give that workload a bucket of its own. See {URL}"
             )

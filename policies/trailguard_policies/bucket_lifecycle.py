@@ -13,7 +13,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import BUCKET_LIFECYCLE, Res, field_of
 from trailguard_policies.stack import CORE, Stack
 from trailguard_policies.values import Malformed, as_int, describe
@@ -72,7 +72,7 @@ def _rule_prefix(rule: Any, where: str) -> str:
 
 def early_expirations(
     holder: Res, rules: list[Any], key: str, prefixes: list[str] | None, minimum: int
-) -> Iterable[Finding]:
+) -> Iterable[Violation]:
     for index, rule in enumerate(rules):
         where = f"{holder.label} {key}[{index}]"
         enabled = field_of(rule, "status", where=where) == "Enabled" or field_of(rule, "enabled", where=where) is True
@@ -84,11 +84,11 @@ def early_expirations(
         expiration = field_of(rule, "expiration", where=where)
         days = _days(field_of(expiration, "days", where=f"{where}.expiration"), f"{where}.expiration.days")
         if field_of(expiration, "date", where=f"{where}.expiration"):
-            yield Finding(
+            yield Violation(
                 f"{where} expires every log file on a fixed date: use expiration.days of at least {minimum}", holder.urn
             )
         if days is not None and days < minimum:
-            yield Finding(
+            yield Violation(
                 f"{where} deletes CloudTrail log files after {days} days: keep them at least {minimum} days. See {URL}",
                 holder.urn,
             )
@@ -99,13 +99,13 @@ def early_expirations(
             f"{where}.noncurrentVersionExpiration.noncurrentDays",
         )
         if kept is not None and kept < minimum:
-            yield Finding(
+            yield Violation(
                 f"{where} deletes deleted or overwritten log versions after {kept} days: keep them at least {minimum} days",
                 holder.urn,
             )
 
 
-def expires_early(stack: Stack, bucket: Res, minimum: int) -> Iterable[Finding]:
+def expires_early(stack: Stack, bucket: Res, minimum: int) -> Iterable[Violation]:
     prefixes = log_prefixes(stack, bucket)
     for config in stack.configs_of(bucket, BUCKET_LIFECYCLE):
         yield from early_expirations(config, config.items("rules"), "rules", prefixes, minimum)

@@ -8,7 +8,7 @@ from functools import partial
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies import iam
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import (
     ACCOUNT_PUBLIC_ACCESS_BLOCK,
     BUCKET_ACL,
@@ -53,29 +53,29 @@ def _off(block: Res) -> list[str]:
     return [flag for flag in FLAGS if not block.flag(flag, default=False)]
 
 
-def access_not_blocked(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def access_not_blocked(stack: Stack, bucket: Res) -> Iterable[Violation]:
     account_blocks = stack.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK)
     if any(not _off(block) for block in account_blocks):
         return  # the account-wide block covers every bucket
     blocks = stack.configs_of(bucket, [BUCKET_PUBLIC_ACCESS_BLOCK])
     if not blocks:
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but has no public access block: add a BucketPublicAccessBlock "
             f"with {', '.join(FLAGS)} all true. See {URL}"
         )
     for block in blocks:
         if off := _off(block):
-            yield Finding(
+            yield Violation(
                 f"{block.label} of {bucket.label} leaves {', '.join(arg(f) for f in off)} off: set all four to true",
                 block.urn,
             )
 
 
-def public_statements(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def public_statements(stack: Stack, bucket: Res) -> Iterable[Violation]:
     for holder, prop in stack.bucket_policies(bucket):
         for statement in parse_policy(holder, prop):
             if iam.is_public_allow(statement):
-                yield Finding(
+                yield Violation(
                     f'{holder.where(prop)} has {statement.label} allowing everyone (Principal "*") without a '
                     "condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or the like: restrict or "
                     "remove it",
@@ -83,12 +83,12 @@ def public_statements(stack: Stack, bucket: Res) -> Iterable[Finding]:
                 )
 
 
-def public_acls(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def public_acls(stack: Stack, bucket: Res) -> Iterable[Violation]:
     holders = [(bucket, bucket.text("acl"))] + [(a, a.text("acl")) for a in stack.configs_of(bucket, BUCKET_ACL)]
     for holder, acl in holders:
         if acl in PUBLIC_ACLS:
             whose = "" if holder is bucket else f" on {bucket.label}"
-            yield Finding(
+            yield Violation(
                 f"{holder.label} sets the canned ACL {acl!r}{whose}, which opens it: use 'private'", holder.urn
             )
     for acl_resource in stack.configs_of(bucket, BUCKET_ACL):
@@ -98,7 +98,7 @@ def public_acls(stack: Stack, bucket: Res) -> Iterable[Finding]:
             grantee = field_of(grant, "grantee", where=f"{where}.grants[{index}]")
             uri = field_of(grantee, "uri", where=f"{where}.grants[{index}].grantee")
             if uri in PUBLIC_GROUPS:
-                yield Finding(
+                yield Violation(
                     f"{acl_resource.label} grants {bucket.label} to {uri}: remove the grant", acl_resource.urn
                 )
 

@@ -7,7 +7,7 @@ from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import BUCKET_SSE, Res, field_of
 from trailguard_policies.stack import CORE, Stack
 
@@ -49,16 +49,16 @@ def algorithms(stack: Stack, bucket: Res) -> list[tuple[Res, str]]:
     return found
 
 
-def not_sse_kms(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def not_sse_kms(stack: Stack, bucket: Res) -> Iterable[Violation]:
     rules = algorithms(stack, bucket)
     if not rules:
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but has no default encryption configuration, so S3 applies "
             f"SSE-S3: add a BucketServerSideEncryptionConfiguration with sseAlgorithm 'aws:kms' and the trail key. See {URL}"
         )
     for holder, algorithm in rules:
         if algorithm not in KMS_ALGORITHMS:
-            yield Finding(
+            yield Violation(
                 f"{holder.label} encrypts the CloudTrail logs in {bucket.label} with {algorithm!r}: use 'aws:kms' "
                 f"(with the trail's customer-managed key) so reading the logs also needs kms:Decrypt. See {URL}",
                 holder.urn,

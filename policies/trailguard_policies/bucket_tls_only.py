@@ -8,7 +8,7 @@ from functools import partial
 from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies import iam
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import Res
 from trailguard_policies.stack import CORE, Stack, bucket_arn, parse_policy
 from trailguard_policies.values import NotKnown
@@ -35,7 +35,7 @@ SPEC = Spec(
 )
 
 
-def insecure_allowed(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def insecure_allowed(stack: Stack, bucket: Res) -> Iterable[Violation]:
     statements = [s for holder, prop in stack.bucket_policies(bucket) for s in parse_policy(holder, prop)]
     arn = bucket_arn(bucket, statements, stack.trails_of_bucket(bucket))
     insecure = {"aws:securetransport": iam.known("false")}
@@ -48,7 +48,7 @@ def insecure_allowed(stack: Stack, bucket: Res) -> Iterable[Finding]:
     if denied is None:
         raise NotKnown(f"the name of {bucket.label}")
     if not denied:
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but its policy does not deny requests made without TLS "
             f"(aws:SecureTransport false): add {EXAMPLE}. See {URL}"
         )

@@ -7,7 +7,7 @@ from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import BUCKET_VERSIONING, Res, field_of
 from trailguard_policies.stack import CORE, Stack
 
@@ -24,7 +24,7 @@ SPEC = Spec(
 )
 
 
-def not_versioned(stack: Stack, bucket: Res) -> Iterable[Finding]:
+def not_versioned(stack: Stack, bucket: Res) -> Iterable[Violation]:
     statuses = []
     for config in stack.configs_of(bucket, BUCKET_VERSIONING):
         where = config.where("versioningConfiguration")
@@ -34,13 +34,13 @@ def not_versioned(stack: Stack, bucket: Res) -> Iterable[Finding]:
         enabled = field_of(inline, "enabled", where=bucket.where("versioning"))
         statuses.append((bucket, "Enabled" if enabled is True else "Suspended"))
     if not statuses:
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but is not versioned: add a BucketVersioning with status "
             f"'Enabled' so an overwritten or deleted log file can be recovered. See {URL}"
         )
     for holder, status in statuses:
         if status != "Enabled":
-            yield Finding(
+            yield Violation(
                 f"{holder.label} sets the versioning of {bucket.label} to {status!r}: set it to 'Enabled'", holder.urn
             )
 

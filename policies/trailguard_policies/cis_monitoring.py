@@ -20,7 +20,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import LOG_GROUP, METRIC_ALARM, METRIC_FILTER, TRAIL, Res, arg
 from trailguard_policies.stack import Stack
 from trailguard_policies.values import Malformed, NotKnown, describe, is_unknown
@@ -285,7 +285,7 @@ def coverage(filters: list[Filter], alarms: list[Alarm]) -> dict[str, Tri]:
     return states
 
 
-def unmonitored(trail: Res, group: Res, stack: Stack, handled: Mapping[str, str]) -> Iterator[Finding]:
+def unmonitored(trail: Res, group: Res, stack: Stack, handled: Mapping[str, str]) -> Iterator[Violation]:
     unknown: list[str] = []
     filters: list[Filter] = []
     for res in stack.of_type(METRIC_FILTER):
@@ -295,7 +295,7 @@ def unmonitored(trail: Res, group: Res, stack: Stack, handled: Mapping[str, str]
         try:
             found = read_filter(res, unknown)
         except Malformed as error:
-            yield Finding(error.message, res.urn)
+            yield Violation(error.message, res.urn)
             continue
         filters.append(found if reads is Tri.YES else Filter(res, None, found.metric))
     metrics = {f.metric for f in filters}
@@ -309,7 +309,7 @@ def unmonitored(trail: Res, group: Res, stack: Stack, handled: Mapping[str, str]
         try:
             notifies = _notifies(res, alarm_unknown)
         except Malformed as error:
-            yield Finding(error.message, res.urn)
+            yield Violation(error.message, res.urn)
             continue
         alarms.append(Alarm(res, metric if isinstance(metric, tuple) else None, notifies))
         unknown += alarm_unknown
@@ -317,7 +317,7 @@ def unmonitored(trail: Res, group: Res, stack: Stack, handled: Mapping[str, str]
     missing = [c for c in CONTROLS if states[c.id] is Tri.NO and c.id not in handled]
     if missing:
         listed = "; ".join(f"{c.id} ({c.title})" for c in missing)
-        yield Finding(
+        yield Violation(
             f"{trail.label} delivers to {group.label}, but no metric filter there with an alarm that notifies "
             f"anyone covers {BENCHMARK} control{'s' if len(missing) > 1 else ''} {listed}. For each, add a metric "
             f"filter whose {arg('pattern')} matches the control's events and a metric alarm on that metric with "

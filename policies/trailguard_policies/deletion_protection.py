@@ -13,7 +13,7 @@ from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import Res, arg
 from trailguard_policies.stack import CORE, Stack
 
@@ -42,22 +42,22 @@ KEY_SPEC = Spec(
 )
 
 
-def bucket_unprotected(bucket: Res) -> Iterable[Finding]:
+def bucket_unprotected(bucket: Res) -> Iterable[Violation]:
     if not bucket.protect:
-        yield Finding(
+        yield Violation(
             f"{bucket.label} receives CloudTrail logs but is not protected, so a destroy or a replacement would delete "
             f"it with every log: register it with the resource option `protect=True`. See {URL}"
         )
     if bucket.flag("forceDestroy", default=False):
-        yield Finding(
+        yield Violation(
             f"{bucket.label} sets {arg('forceDestroy')} to true, so deleting it also deletes every CloudTrail log in it: "
             "remove the argument"
         )
 
 
-def key_unprotected(key: Res) -> Iterable[Finding]:
+def key_unprotected(key: Res) -> Iterable[Violation]:
     if not key.protect:
-        yield Finding(
+        yield Violation(
             f"{key.label} encrypts CloudTrail logs but is not protected, so a destroy or a replacement would schedule "
             f"its deletion and make every log unreadable: register it with the resource option `protect=True`. See {URL}"
         )

@@ -20,7 +20,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies import delivery_model as model
 from trailguard_policies import iam
-from trailguard_policies.framework import Check, Finding, Settings, Spec, StackChecks, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, StackChecks, Violation, stack_policy
 from trailguard_policies.resources import (
     BUCKET_POLICY as BUCKET_POLICY_TYPE,
 )
@@ -138,7 +138,7 @@ class Against:
         return iam.authorize(call.request, self.resource, self.identity, self.boundary, key_policy=self.key_policy)
 
 
-def judge(calls: Iterable[model.Call], against: Against, missing: str, urn: str) -> Iterator[Finding]:
+def judge(calls: Iterable[model.Call], against: Against, missing: str, urn: str) -> Iterator[Violation]:
     """A finding (on `urn`, the resource to fix) for each call AWS certainly refuses; NotKnown after them if some
     calls cannot be decided before update."""
     undecided = []
@@ -150,7 +150,7 @@ def judge(calls: Iterable[model.Call], against: Against, missing: str, urn: str)
         if verdict is False:
             refused.add(call.group)
             when = f" (needed because {call.when})" if call.when else ""
-            yield Finding(missing.format(what=call.what + when, resource=show(call.request.resource)), urn)
+            yield Violation(missing.format(what=call.what + when, resource=show(call.request.resource)), urn)
         elif verdict is None:
             undecided.append(call.what)
     if undecided:
@@ -205,14 +205,14 @@ def policy_holders(stack: Stack, bucket: Res) -> list[tuple[Res, str]]:
     return holders
 
 
-def duplicate_policies(stack: Stack, bucket: Res) -> Iterator[Finding]:
+def duplicate_policies(stack: Stack, bucket: Res) -> Iterator[Violation]:
     """S3 keeps one policy per bucket: a second BucketPolicy replaces the first, whichever is applied last."""
     policies = stack.configs_of(bucket, [BUCKET_POLICY_TYPE])
     if len(policies) > 1 or (policies and bucket.is_set("policy")):
         names = ", ".join(p.label for p in policies) + (
             f" and the `policy` of {bucket.label}" if bucket.is_set("policy") else ""
         )
-        yield Finding(
+        yield Violation(
             f"{bucket.label} has {len(policies) + bucket.is_set('policy')} bucket policies ({names}); S3 keeps one "
             "policy per bucket, so each replaces the other and the statements of all but one are lost: merge them "
             "into a single BucketPolicy. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html",
@@ -220,13 +220,13 @@ def duplicate_policies(stack: Stack, bucket: Res) -> Iterator[Finding]:
         )
 
 
-def bucket_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
+def bucket_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     bucket = resolved(stack.bucket_of(trail, "s3BucketName"), checks="the bucket policy's delivery checks", owner=trail)
     if bucket is None:
         return
     holders = policy_holders(stack, bucket)
     if not holders:
-        yield Finding(
+        yield Violation(
             f"{trail.label} delivers to {bucket.label}, which has no bucket policy, so CloudTrail may not write there "
             f"and the trail fails with InsufficientS3BucketPolicyException: add a BucketPolicy. See {S3_URL}",
             bucket.urn,
@@ -267,19 +267,19 @@ def bucket_key_enabled(stack: Stack, bucket: Res | None) -> bool:
 _KEY_REGION = re.compile(r"^arn:[^:]+:kms:([a-z0-9-]+):")
 
 
-def key_attributes(stack: Stack, trail: Res, key: Res, bucket: Res | None) -> Iterator[Finding]:
+def key_attributes(stack: Stack, trail: Res, key: Res, bucket: Res | None) -> Iterator[Violation]:
     """A symmetric, enabled key in the bucket's Region: anything else fails CreateTrail whatever the policy says."""
     spec = key.text("customerMasterKeySpec") or key.text("keySpec") or "SYMMETRIC_DEFAULT"
     usage = key.text("keyUsage") or "ENCRYPT_DECRYPT"
     if spec != "SYMMETRIC_DEFAULT" or usage != "ENCRYPT_DECRYPT":
-        yield Finding(
+        yield Violation(
             f"{key.label} is a {spec} key for {usage}, but CloudTrail encrypts with symmetric encryption keys only "
             f"({trail.label} fails with InvalidKmsKeyIdException): use keySpec SYMMETRIC_DEFAULT and keyUsage "
             f"ENCRYPT_DECRYPT. See {KMS_URL}",
             key.urn,
         )
     if not key.flag("isEnabled", default=True):
-        yield Finding(
+        yield Violation(
             f"{key.label} is disabled (`isEnabled` false), so {trail.label} fails with KmsKeyDisabledException: "
             f"enable the key. See {KMS_URL}",
             key.urn,
@@ -292,7 +292,7 @@ def key_attributes(stack: Stack, trail: Res, key: Res, bucket: Res | None) -> It
         (known_text(bucket.raw("region")) or known_text(bucket.provider.get("region"))) if bucket is not None else None
     )
     if key_region and bucket_region and key_region != bucket_region:
-        yield Finding(
+        yield Violation(
             f"{key.label} is in {key_region} but {bucket.label if bucket else 'the bucket'} is in {bucket_region}: "
             f'"{model.KEY_REGION.quote}" ({trail.label} fails with KmsKeyNotFoundException): create the key in '
             f"{bucket_region}. See {model.KEY_REGION.page}",
@@ -300,7 +300,7 @@ def key_attributes(stack: Stack, trail: Res, key: Res, bucket: Res | None) -> It
         )
 
 
-def key_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
+def key_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     key = resolved(stack.key_of(trail), checks="the key policy's delivery checks", owner=trail)
     if key is None:
         return
@@ -309,7 +309,7 @@ def key_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
     yield from key_attributes(stack, trail, key, bucket)
     holders = stack.key_policies(key)
     if not holders:
-        yield Finding(
+        yield Violation(
             f"{trail.label} encrypts with {key.label}, which has no key policy: the default one lets only the account "
             f"use the key, so the trail fails with InsufficientEncryptionPolicyException. See {KMS_URL}",
             key.urn,
@@ -402,7 +402,7 @@ def group_arn(stack: Stack, trail: Res, facts: model.Trail, partition: str | Non
     return ("arn:", partition or iam.ANY, ":logs:", facts.region, ":", facts.account, f":log-group:{name}")
 
 
-def role_delivery(stack: Stack, trail: Res) -> Iterator[Finding]:
+def role_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     role = resolved(stack.role_of(trail), checks="the CloudWatch Logs role's delivery checks", owner=trail)
     if role is None or not trail.is_set("cloudWatchLogsGroupArn"):
         return
@@ -445,7 +445,7 @@ def _role_arn(role: Res, trail: Res) -> str:
     )
 
 
-def _per_trail(*deliveries: Callable[[Stack, Res], Iterator[Finding]]) -> StackChecks:
+def _per_trail(*deliveries: Callable[[Stack, Res], Iterator[Violation]]) -> StackChecks:
     def checks(stack: Stack, settings: Settings) -> Iterable[tuple[Res, Check]]:
         for trail in stack.trails:
             for delivery in deliveries:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import EVENT_DATA_STORE, Res, arg
 from trailguard_policies.values import Malformed, NotKnown, as_int, describe, is_unknown
 
@@ -98,30 +98,30 @@ def retention_days(store: Res) -> int:
     return days
 
 
-def unencrypted(store: Res) -> Iterable[Finding]:
+def unencrypted(store: Res) -> Iterable[Violation]:
     # An unknown key id will be set after update: only an absent or empty one means AWS-owned encryption.
     value = store.raw("kmsKeyId")
     if value is not None and not isinstance(value, str):
         raise Malformed(f"{where(store, 'kmsKeyId')} is {describe(value)}; expected a KMS key ARN, id or alias")
     if not value:
-        yield Finding(
+        yield Violation(
             f"{label(store)} is encrypted with a key AWS owns: set {arg('kmsKeyId')} to a customer-managed KMS key "
             f"(choose it with care: once set, it can never be changed or removed). See {ENCRYPTION_URL}"
         )
 
 
-def unprotected(store: Res) -> Iterable[Finding]:
+def unprotected(store: Res) -> Iterable[Violation]:
     if not termination_protected(store):
-        yield Finding(
+        yield Violation(
             f"{label(store)} can be deleted with all its events: set {arg('terminationProtectionEnabled')} to true. "
             f"See {TERMINATION_URL}"
         )
 
 
-def short_retention(store: Res, minimum: int) -> Iterable[Finding]:
+def short_retention(store: Res, minimum: int) -> Iterable[Violation]:
     days = retention_days(store)
     if days < minimum:
-        yield Finding(
+        yield Violation(
             f"{label(store)} keeps events {days} days: set {arg('retentionPeriod')} to at least {minimum}. "
             f"See {RETENTION_URL}"
         )

@@ -1,7 +1,7 @@
 """How every trailguard policy is built: pure checks over plain resources, and one thin layer that reports.
 
 A policy module supplies a `Spec` (name, level, severity, mappings, docs) and checks: functions over `Res`
-(and, for stack policies, the `Stack` index) yielding `Finding`s. This module turns them into pulumi-policy
+(and, for stack policies, the `Stack` index) yielding `Violation`s. This module turns them into pulumi-policy
 objects that
 
 - filter by type token before touching any property (most resources concern no policy here),
@@ -39,14 +39,14 @@ BUG_REPORT = "https://github.com/trailguard/trailguard/issues"
 
 
 @dataclass(frozen=True)
-class Finding:
+class Violation:
     """What is wrong (and which argument fixes it); `urn` names the resource when it is not the judged one."""
 
     message: str
     urn: str | None = None
 
 
-Check = Callable[[], Iterable[Finding]]
+Check = Callable[[], Iterable[Violation]]
 """One independent check: run lazily so an unknown or malformed value stops only this check."""
 
 
@@ -178,23 +178,23 @@ class Settings:
         return [e for e in self.exclusions if e.reason is None and e.matches(name, urn)]
 
 
-def run(checks: Iterable[tuple[Res, Check]]) -> tuple[list[Finding], list[tuple[str, str]]]:
+def run(checks: Iterable[tuple[Res, Check]]) -> tuple[list[Violation], list[tuple[str, str]]]:
     """Run each check on its own: findings (with the URN they concern) and (URN, what) not known yet."""
-    findings: list[Finding] = []
+    findings: list[Violation] = []
     unknown: list[tuple[str, str]] = []
     for subject, check in checks:
         try:
             for finding in check():
-                findings.append(finding if finding.urn else Finding(finding.message, subject.urn))
+                findings.append(finding if finding.urn else Violation(finding.message, subject.urn))
         except NotInStack as signal:
             unknown.append((subject.urn, Outside(signal.what)))
         except NotKnown as signal:
             unknown.append((subject.urn, signal.what))
         except Malformed as signal:
-            findings.append(Finding(signal.message, subject.urn))
+            findings.append(Violation(signal.message, subject.urn))
         except Exception as error:
             findings.append(
-                Finding(
+                Violation(
                     f"trailguard could not evaluate {subject.label} ({type(error).__name__}: {error}); "
                     f"this is a bug in the policy pack, please report it at {BUG_REPORT}",
                     subject.urn,
@@ -206,7 +206,7 @@ def run(checks: Iterable[tuple[Res, Check]]) -> tuple[list[Finding], list[tuple[
 def _report(
     spec: Spec,
     settings: Settings,
-    findings: list[Finding],
+    findings: list[Violation],
     unknown: list[tuple[str, str]],
     names: Mapping[str, str],
     report_violation: Callable[[str, str | None], None],
@@ -352,7 +352,7 @@ def _guarded(validate: Validate) -> Validate:
 
 
 def _failing(error: Exception) -> Check:
-    def check() -> Iterable[Finding]:
+    def check() -> Iterable[Violation]:
         raise error
 
     return check

@@ -7,7 +7,7 @@ from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import Res, arg
 from trailguard_policies.stack import CORE, Stack
 
@@ -24,10 +24,10 @@ SPEC = Spec(
 )
 
 
-def short_window(key: Res) -> Iterable[Finding]:
+def short_window(key: Res) -> Iterable[Violation]:
     days = key.number("deletionWindowInDays")  # absent: KMS's default, which is the maximum
     if days is not None and days < MAXIMUM_DAYS:
-        yield Finding(
+        yield Violation(
             f"{key.label} encrypts CloudTrail logs but sets {arg('deletionWindowInDays')} to {days}: a mistaken "
             f"deletion could then be cancelled for only {days} days; remove the argument or set it to {MAXIMUM_DAYS}. "
             f"See {URL}"

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import KEY, Res, arg
 
 URL = "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"
@@ -42,9 +42,9 @@ def rotatable(key: Res) -> bool:
     )
 
 
-def not_rotating(key: Res) -> Iterable[Finding]:
+def not_rotating(key: Res) -> Iterable[Violation]:
     if rotatable(key) and not key.flag("enableKeyRotation", default=False):
-        yield Finding(
+        yield Violation(
             f"{key.label} never rotates its key material: set {arg('enableKeyRotation')} to true (KMS then rotates "
             f"it yearly, or every {arg('rotationPeriodInDays')} days, and keeps old material to decrypt old logs). "
             f"See {URL}"

@@ -7,7 +7,7 @@ from functools import partial
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import LOG_GROUP, Res, arg
 from trailguard_policies.stack import CORE, Stack
 
@@ -48,24 +48,24 @@ ENCRYPTION_SPEC = Spec(
 )
 
 
-def short_retention(group: Res, trail: Res, minimum: int) -> Iterable[Finding]:
+def short_retention(group: Res, trail: Res, minimum: int) -> Iterable[Violation]:
     if group.text("logGroupClass") == "DELIVERY":
-        yield Finding(
+        yield Violation(
             f"{group.label} receives the events of {trail.label} but is of class DELIVERY, which keeps events for 2 "
             f"days only: use the STANDARD class. See {RETENTION_URL}"
         )
         return
     days = group.number("retentionInDays")  # absent or 0: never expire
     if days and days < minimum:
-        yield Finding(
+        yield Violation(
             f"{group.label} receives the events of {trail.label} but keeps them {days} days: set "
             f"{arg('retentionInDays')} to at least {minimum} (or 0 to never expire them). See {RETENTION_URL}"
         )
 
 
-def unencrypted(group: Res, trail: Res) -> Iterable[Finding]:
+def unencrypted(group: Res, trail: Res) -> Iterable[Violation]:
     if not group.is_set("kmsKeyId"):
-        yield Finding(
+        yield Violation(
             f"{group.label} receives the events of {trail.label} but is not encrypted with a customer-managed key: "
             f"set {arg('kmsKeyId')}. See {ENCRYPTION_URL}"
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 from trailguard_policies.values import is_unknown
 
@@ -31,17 +31,17 @@ SPEC = Spec(
 )
 
 
-def missing_destination(trail: Res) -> Iterable[Finding]:
+def missing_destination(trail: Res) -> Iterable[Violation]:
     group, role = _named(trail, "cloudWatchLogsGroupArn"), _named(trail, "cloudWatchLogsRoleArn")
     if not group and not role:
-        yield Finding(
+        yield Violation(
             f"{trail.label} does not deliver to CloudWatch Logs, so no metric filter or alarm can watch its events: "
             f"set {arg('cloudWatchLogsGroupArn')} and {arg('cloudWatchLogsRoleArn')}. See {URL}"
         )
     elif not group:
-        yield Finding(f"{trail.label} names a delivery role but no log group: set {arg('cloudWatchLogsGroupArn')}")
+        yield Violation(f"{trail.label} names a delivery role but no log group: set {arg('cloudWatchLogsGroupArn')}")
     elif not role:
-        yield Finding(
+        yield Violation(
             f"{trail.label} names a log group but no role CloudTrail can assume to write to it: set "
             f"{arg('cloudWatchLogsRoleArn')}"
         )

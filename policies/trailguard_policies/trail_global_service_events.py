@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 from trailguard_policies.stack import Stack
 
@@ -32,10 +32,10 @@ def recorders(trails: list[Res]) -> list[Res]:
     return [t for t in trails if t.flag("includeGlobalServiceEvents", default=True)]
 
 
-def not_exactly_one(trails: list[Res]) -> Iterable[Finding]:
+def not_exactly_one(trails: list[Res]) -> Iterable[Violation]:
     found = recorders(trails)
     if not found:
-        yield Finding(
+        yield Violation(
             f"no trail records global service events (IAM, STS, CloudFront): set {arg('includeGlobalServiceEvents')} "
             f"to true on the multi-Region trail. See {URL}",
             trails[0].urn,
@@ -53,7 +53,7 @@ def not_exactly_one(trails: list[Res]) -> Iterable[Finding]:
                 if trail in multi_region
                 else f"set {arg('includeGlobalServiceEvents')} to false on {trail.label}"
             )
-            yield Finding(
+            yield Violation(
                 f"global service events are delivered {len(found)} times, by {names}: {fix}. See {URL}", trail.urn
             )
 

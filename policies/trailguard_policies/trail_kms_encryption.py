@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 from trailguard_policies.values import is_unknown
 
@@ -31,17 +31,17 @@ SPEC = Spec(
 )
 
 
-def not_customer_managed(trail: Res) -> Iterable[Finding]:
+def not_customer_managed(trail: Res) -> Iterable[Violation]:
     if is_unknown(trail.raw("kmsKeyId")):
         return  # the output of a key created in this update: customer-managed by construction
     key = trail.text("kmsKeyId")
     if key is None:
-        yield Finding(
+        yield Violation(
             f"{trail.label} leaves its log files with S3-managed encryption only: set {arg('kmsKeyId')} to the ARN "
             f"of a customer-managed KMS key so reading the logs also needs kms:Decrypt on that key. See {URL}"
         )
     elif "alias/aws/" in key:
-        yield Finding(
+        yield Violation(
             f"{trail.label} names the AWS managed key {key!r}, which CloudTrail cannot use and nobody can govern: set "
             f"{arg('kmsKeyId')} to the ARN of a customer-managed key. See {URL}"
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html"
@@ -28,10 +28,10 @@ SPEC = Spec(
 )
 
 
-def validation_off(trail: Res) -> Iterable[Finding]:
+def validation_off(trail: Res) -> Iterable[Violation]:
     # The provider's default is false: a trail that does not ask for validation has none.
     if not trail.flag("enableLogFileValidation", default=False):
-        yield Finding(
+        yield Violation(
             f"{trail.label} does not validate its log files: set {arg('enableLogFileValidation')} to true so "
             f"CloudTrail delivers signed digest files that reveal any changed or deleted log. See {URL}"
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StopLogging.html"
@@ -22,9 +22,9 @@ SPEC = Spec(
 )
 
 
-def logging_stopped(trail: Res) -> Iterable[Finding]:
+def logging_stopped(trail: Res) -> Iterable[Violation]:
     if not trail.flag("enableLogging", default=True):
-        yield Finding(
+        yield Violation(
             f"{trail.label} sets {arg('enableLogging')} to false, so the provider calls StopLogging and the trail "
             f"records nothing: remove the argument or set it to true. See {URL}"
         )

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.recorded_events import management
 from trailguard_policies.resources import TRAIL, Res
 from trailguard_policies.stack import Stack
@@ -59,13 +59,13 @@ def gaps(trail: Res, allowed: frozenset[str]) -> list[str]:
     return found
 
 
-def incomplete(trails: list[Res], allowed: frozenset[str]) -> Iterable[Finding]:
+def incomplete(trails: list[Res], allowed: frozenset[str]) -> Iterable[Violation]:
     trails = [t for t in trails if t.flag("isMultiRegionTrail", default=False)]
     reasons = {trail.urn: gaps(trail, allowed) for trail in trails}
     if any(not found for found in reasons.values()):
         return
     for trail in trails:
-        yield Finding(
+        yield Violation(
             f"no multi-Region trail records every read and write management event: {trail.label} does not, because "
             f"{' and '.join(reasons[trail.urn])}. Record all management events on at least one. See {URL}",
             trail.urn,

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 
 URL = (
@@ -33,20 +33,20 @@ SPEC = Spec(
 )
 
 
-def single_region(trail: Res) -> Iterable[Finding]:
+def single_region(trail: Res) -> Iterable[Violation]:
     if not trail.flag("isMultiRegionTrail", default=False):
-        yield Finding(
+        yield Violation(
             f"{trail.label} records only its home Region: set {arg('isMultiRegionTrail')} to true so activity in "
             f"every Region, including Regions nobody uses, is recorded. See {URL}"
         )
 
 
-def multi_region_without_global_events(trail: Res) -> Iterable[Finding]:
+def multi_region_without_global_events(trail: Res) -> Iterable[Violation]:
     # Multi-Region trails always record global service events (CloudTrail turns them on with multi-Region),
     # so asking for the opposite fails at apply time. See
     # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-global-service-events
     if trail.flag("isMultiRegionTrail", default=False) and not trail.flag("includeGlobalServiceEvents", default=True):
-        yield Finding(
+        yield Violation(
             f"{trail.label} is multi-Region but sets {arg('includeGlobalServiceEvents')} to false, which a multi-Region "
             "trail cannot do: remove the argument or set it to true"
         )

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import TRAIL, Res
 from trailguard_policies.stack import Stack
 
@@ -32,7 +32,7 @@ SPEC = Spec(
 )
 
 
-def absent(trails: list[Res]) -> Iterable[Finding]:
+def absent(trails: list[Res]) -> Iterable[Violation]:
     enabled = [
         t for t in trails if t.flag("isMultiRegionTrail", default=False) and t.flag("enableLogging", default=True)
     ]
@@ -40,7 +40,7 @@ def absent(trails: list[Res]) -> Iterable[Finding]:
         found = (
             f" (it has {', '.join(t.label for t in trails)}, none of them enabled and multi-Region)" if trails else ""
         )
-        yield Finding(
+        yield Violation(
             f"this stack is meant to hold the CloudTrail trail but contains no enabled multi-Region trail{found}: "
             f"add one. See {URL}",
             "",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import TRAIL, Res
 from trailguard_policies.stack import Stack, known_text
 
@@ -41,7 +41,7 @@ def region_of(trail: Res) -> str:
     return known_text(trail.raw("region")) or known_text(trail.provider.get("region")) or "the provider's Region"
 
 
-def over_quota(trails: list[Res], maximum: int) -> Iterable[Finding]:
+def over_quota(trails: list[Res], maximum: int) -> Iterable[Violation]:
     everywhere = [t for t in trails if t.flag("isMultiRegionTrail", default=False)]
     by_region: dict[str, list[Res]] = defaultdict(list)
     for trail in trails:
@@ -50,7 +50,7 @@ def over_quota(trails: list[Res], maximum: int) -> Iterable[Finding]:
     for region, local in sorted(by_region.items()) or [("every Region", [])]:
         counted = everywhere + local
         if len(counted) > maximum:
-            yield Finding(
+            yield Violation(
                 f"{len(counted)} trails would record {region} ({', '.join(t.label for t in counted)}; multi-Region "
                 f"trails count in every Region), more than the {maximum} AWS allows: merge some. See {URL}",
                 counted[-1].urn,

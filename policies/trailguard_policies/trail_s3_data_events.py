@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.recorded_events import s3_scopes
 from trailguard_policies.resources import TRAIL, Res, arg
 from trailguard_policies.stack import partition_of
@@ -37,21 +37,21 @@ def _partition(trail: Res) -> str:
     return partition_of(trail.raw("kmsKeyId"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("arn")) or "aws"
 
 
-def no_s3_data_events(trail: Res) -> Iterable[Finding]:
+def no_s3_data_events(trail: Res) -> Iterable[Violation]:
     scopes = s3_scopes(trail, _partition(trail))
     missing = [
         kind for kind, on in (("read", any(s.read for s in scopes)), ("write", any(s.write for s in scopes))) if not on
     ]
     if len(missing) == 2:
-        yield Finding(
+        yield Violation(
             f"{trail.label} records no S3 object-level (data) events, so reads and writes of objects go unseen: add an "
             f"S3 data event selector to {arg('advancedEventSelectors')}. See {URL}"
         )
     elif missing:
-        yield Finding(f"{trail.label} records S3 data events but not the {missing[0]} ones: record both. See {URL}")
+        yield Violation(f"{trail.label} records S3 data events but not the {missing[0]} ones: record both. See {URL}")
 
 
-def records_own_deliveries(trail: Res) -> Iterable[Finding]:
+def records_own_deliveries(trail: Res) -> Iterable[Violation]:
     partition = _partition(trail)
     scopes = s3_scopes(trail, partition)
     bucket = trail.text("s3BucketName") if scopes else None  # its name matters only when data events are on
@@ -59,7 +59,7 @@ def records_own_deliveries(trail: Res) -> Iterable[Finding]:
         return
     prefix = f"arn:{partition}:s3:::{bucket}/"
     if any(scope.covers(prefix) for scope in scopes):
-        yield Finding(
+        yield Violation(
             f"{trail.label} records the S3 data events of its own bucket '{bucket}', so each log delivery is logged "
             f"again, forever: exclude it with a resources.ARN notStartsWith {prefix!r} field selector. See {RECURSION_URL}"
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from trailguard_policies.framework import Check, Finding, Mappings, Settings, Spec, resource_policy
+from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.resources import TRAIL, Res, arg
 from trailguard_policies.values import NotKnown, is_unknown
 
@@ -41,17 +41,17 @@ def tag_keys(trail: Res) -> set[str]:
     return set(own) | (set(inherited) if isinstance(inherited, dict) else set())
 
 
-def untagged(trail: Res, required: list[str]) -> Iterable[Finding]:
+def untagged(trail: Res, required: list[str]) -> Iterable[Violation]:
     keys = tag_keys(trail)
     missing = [k for k in required if k not in keys]
     if not keys:
         needed = f", including {', '.join(required)}" if required else ""
-        yield Finding(
+        yield Violation(
             f"{trail.label} has no tags: set {arg('tags')}{needed} so the trail can be found, owned and costed. "
             f"See {URL}"
         )
     elif missing:
-        yield Finding(f"{trail.label} lacks the required tags {', '.join(missing)}: add them to {arg('tags')}")
+        yield Violation(f"{trail.label} lacks the required tags {', '.join(missing)}: add them to {arg('tags')}")
 
 
 def checks(trail: Res, settings: Settings) -> list[Check]:

@@ -9,7 +9,7 @@ from pack_fixtures import changed, compliant_stack, last_line, messages, run
 
 from trailguard_gate.analyzer import PolicyPack
 from trailguard_gate.model import UNKNOWN, Level
-from trailguard_policies.framework import Finding
+from trailguard_policies.framework import Violation
 from trailguard_policies.framework import run as run_checks
 from trailguard_policies.resources import Res
 
@@ -86,8 +86,8 @@ def test_nothing_malformed_crashes_the_pack(pack: PolicyPack) -> None:
 def test_a_check_that_raises_is_reported_as_a_bug() -> None:
     subject = Res(urn="urn:x", type="aws:cloudtrail/trail:Trail", name="t", props={})
 
-    def broken() -> Iterable[Finding]:
-        yield Finding("first")
+    def broken() -> Iterable[Violation]:
+        yield Violation("first")
         raise KeyError("boom")
 
     findings, unknown = run_checks([(subject, broken)])
