@@ -152,14 +152,7 @@ def alarm_key_policy(*, partition: str, account_id: str, region: str, event_rule
     See https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
     """
     statements: list[dict[str, Any]] = [
-        {
-            # Keeps the key manageable through IAM; KMS refuses a policy that would lock the account out.
-            "Sid": "EnableRootAccountPermissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": documents.root_arn(partition, account_id)},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
+        documents.key_root_statement(partition, account_id),
         {
             "Sid": "AllowCloudWatchAlarmsUseOfKey",
             "Effect": "Allow",

@@ -299,9 +299,12 @@ def replication_role_policy(
 # --- KMS ---------------------------------------------------------------------------------------------
 
 
-def _root_statement(partition: str, account_id: str) -> Statement:
-    # The owning account's root keeps the key manageable through IAM; without it KMS refuses the policy
-    # (lockout safety check) and nobody could ever rotate readers or schedule deletion.
+def key_root_statement(partition: str, account_id: str) -> Statement:
+    """The first statement of every trailguard key policy: the owning account's root may do anything with the key.
+
+    It keeps the key manageable through IAM; without it KMS refuses the policy (lockout safety check) and nobody
+    could ever rotate readers or schedule deletion.
+    """
     return {
         "Sid": "EnableRootAccountPermissions",
         "Effect": "Allow",
@@ -336,7 +339,7 @@ def trail_key_policy(
     - `reader_principal_arns`: decrypt-only, and only through S3 in the key's Region: readers can read the
       delivered logs but cannot use the key for anything else.
     """
-    statements: list[Statement] = [_root_statement(partition, account_id)]
+    statements: list[Statement] = [key_root_statement(partition, account_id)]
     source = {"aws:SourceArn": trail_arn}
     if encrypt_trail_logs:
         statements += [
@@ -423,7 +426,7 @@ def trail_key_policy(
 
 def replica_key_policy(*, partition: str, account_id: str) -> PolicyDocument:
     """The replica key is used only by the replication role, which its IAM policy authorises."""
-    return _document(_root_statement(partition, account_id))
+    return _document(key_root_statement(partition, account_id))
 
 
 # --- IAM role CloudTrail assumes to deliver to CloudWatch Logs -----------------------------------------

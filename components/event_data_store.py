@@ -22,7 +22,7 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, ValidationError, model_validator
 
 from trailguard._support import check_input, child_options, log_store_options, to_json
-from trailguard.documents import CLOUDTRAIL, root_arn
+from trailguard.documents import CLOUDTRAIL, VERSION, key_root_statement
 from trailguard.selectors import (
     PROVIDER_OPERATORS,
     DataEventSelectorArgs,
@@ -435,14 +435,7 @@ def event_data_store_key_policy(
     https://docs.aws.amazon.com/awscloudtrail/latest/userguide/default-kms-key-policy.html
     """
     statements: list[dict[str, Any]] = [
-        {
-            # Keeps the key manageable through IAM; without it KMS refuses the policy (lockout safety check).
-            "Sid": "EnableRootAccountPermissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": root_arn(partition, account_id)},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
+        key_root_statement(partition, account_id),
         {
             "Sid": "AllowCloudTrailEncryptEventDataStore",
             "Effect": "Allow",
@@ -476,7 +469,7 @@ def event_data_store_key_policy(
                 "Condition": {"StringEquals": {"kms:ViaService": f"cloudtrail.{region}.{dns_suffix}"}},
             }
         )
-    return {"Version": "2012-10-17", "Statement": statements}
+    return {"Version": VERSION, "Statement": statements}
 
 
 # --- the component -------------------------------------------------------------------------------------
