@@ -34,6 +34,15 @@ def check_input(component: str, arg: str, value: Any, check: Callable[[Any], obj
         raise ValueError(f"{component}: {arg}: {error}") from None
 
 
+def is_plain(value: Any) -> bool:
+    """Whether a value holds no Output or awaitable anywhere, so it can be checked right now."""
+    if isinstance(value, Mapping):
+        return all(is_plain(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(is_plain(v) for v in value)
+    return isinstance(value, (str, int, float, bool)) or value is None
+
+
 def explicit_dependencies(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
     """The resources a component was told to depend on, to pass on to the child that really needs them."""
     if opts is None or opts.depends_on is None:

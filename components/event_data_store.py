@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import AfterValidator, ValidationError, model_validator
 
-from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard._support import check_input, child_options, is_plain, log_store_options, to_json
 from trailguard.documents import CLOUDTRAIL, VERSION, key_root_statement
 from trailguard.selectors import (
     PROVIDER_OPERATORS,
@@ -477,15 +477,6 @@ def event_data_store_key_policy(
 _CONFIG_ARGS = tuple(LakeConfig.model_fields)
 
 
-def _is_plain(value: Any) -> bool:
-    """Whether a value holds no Output or awaitable anywhere, so it can be checked right now."""
-    if isinstance(value, Mapping):
-        return all(_is_plain(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(_is_plain(v) for v in value)
-    return isinstance(value, (str, int, float, bool)) or value is None
-
-
 def _parse(where: str, values: Mapping[str, Any]) -> LakeConfig:
     """Validate the arguments `LakeConfig` covers; raise one ValueError naming each bad argument."""
     try:
@@ -529,7 +520,7 @@ class EventDataStore(pulumi.ComponentResource):
         check_input(where, "key_alias_name", args.get("key_alias_name"), check_alias_name)
         check_input(where, "tags", args.get("tags"), check_tags)
         settings: dict[str, Any] = {key: args.get(key) for key in _CONFIG_ARGS}
-        if _is_plain(settings):
+        if is_plain(settings):
             _parse(where, settings)
         super().__init__("trailguard:index:EventDataStore", name, None, opts)
 

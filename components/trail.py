@@ -8,7 +8,7 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, ValidationError, model_validator
 
 from trailguard import documents
-from trailguard._support import check_input, child_options, explicit_dependencies, to_json
+from trailguard._support import check_input, child_options, explicit_dependencies, is_plain, to_json
 from trailguard.key import TrailKey, TrailKeyArgs, default_alias_name
 from trailguard.log_group import TrailLogGroup, TrailLogGroupArgs, default_log_group_name
 from trailguard.selectors import (
@@ -139,7 +139,7 @@ class OrganizationTrail(pulumi.ComponentResource):
             ("log_group_retention_in_days", check_retention_in_days),
         ):
             check_input(where, arg, args.get(arg), check)
-        if _is_plain(_selector_inputs(args)):
+        if is_plain(_selector_inputs(args)):
             _selectors(where, {**_selector_inputs(args), "partition": "aws"})
         organization_trail = args.get("is_organization_trail", True)
         if organization_trail is True and args.get("organization_id") is None:
@@ -313,15 +313,6 @@ def _selector_inputs(args: OrganizationTrailArgs) -> dict[str, Any]:
         "bucket": args["s3_bucket_name"],
         "excluded": args.get("excluded_data_event_buckets") or [],
     }
-
-
-def _is_plain(value: Any) -> bool:
-    """Whether a value holds no Output or awaitable anywhere, so it can be checked right now."""
-    if isinstance(value, Mapping):
-        return all(_is_plain(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(_is_plain(v) for v in value)
-    return isinstance(value, (str, int, float, bool)) or value is None
 
 
 class _SelectorArgs(ConfigModel):
