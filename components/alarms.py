@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, model_validator
 
 from trailguard import cis, documents
 from trailguard._support import check_input, child_options, log_store_options, to_json
-from trailguard.settings import ConfigModel, setting, trailguard_error
+from trailguard.settings import ConfigModel, as_validator, setting, trailguard_error
 from trailguard.validation import InvalidValue, check_log_group_name, check_tags
 
 __all__ = [
@@ -511,16 +511,6 @@ _DISABLED_EXAMPLE = "{'control_id': '5.12', 'reason': 'no internet gateways: egr
 # --- config ------------------------------------------------------------------------------------------------
 
 
-def _bridge(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def run(value: Any) -> Any:
-        try:
-            return check(value)
-        except InvalidValue as error:
-            raise trailguard_error(str(error)) from None
-
-    return run
-
-
 def _text_id(value: Any) -> Any:
     # YAML reads an unquoted 5.10 as the number 5.1: refuse numbers rather than monitor the wrong control.
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -530,13 +520,13 @@ def _text_id(value: Any) -> Any:
     return value
 
 
-ControlId = Annotated[str, BeforeValidator(_text_id), AfterValidator(_bridge(check_control_id))]
-Email = Annotated[str, AfterValidator(_bridge(check_email))]
-HttpsEndpoint = Annotated[str, AfterValidator(_bridge(check_https_endpoint))]
-MetricNamespace = Annotated[str, AfterValidator(_bridge(check_metric_namespace))]
-Threshold = Annotated[int, AfterValidator(_bridge(check_threshold))]
-Period = Annotated[int, AfterValidator(_bridge(check_period))]
-Reason = Annotated[str, AfterValidator(_bridge(_check_reason))]
+ControlId = Annotated[str, BeforeValidator(_text_id), AfterValidator(as_validator(check_control_id))]
+Email = Annotated[str, AfterValidator(as_validator(check_email))]
+HttpsEndpoint = Annotated[str, AfterValidator(as_validator(check_https_endpoint))]
+MetricNamespace = Annotated[str, AfterValidator(as_validator(check_metric_namespace))]
+Threshold = Annotated[int, AfterValidator(as_validator(check_threshold))]
+Period = Annotated[int, AfterValidator(as_validator(check_period))]
+Reason = Annotated[str, AfterValidator(as_validator(_check_reason))]
 
 
 class DisabledControl(ConfigModel):

@@ -72,7 +72,9 @@ def trailguard_error(message: str, *, path: str | None = None) -> PydanticCustom
     return PydanticCustomError(ERROR_TYPE, "{message}", {"message": message, "path": path})
 
 
-def _bridge(check: Callable[[T], T]) -> Callable[[T], T]:
+def as_validator(check: Callable[[T], T]) -> Callable[[T], T]:
+    """A trailguard check (which raises `InvalidValue`) as a pydantic validator keeping the check's message."""
+
     def run(value: T) -> T:
         try:
             return check(value)
@@ -87,17 +89,17 @@ def _digits_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-AccountId = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_bridge(v.check_account_id))]
-OrganizationId = Annotated[str, AfterValidator(_bridge(v.check_organization_id))]
-Region = Annotated[str, AfterValidator(_bridge(v.check_region))]
-BucketName = Annotated[str, AfterValidator(_bridge(v.check_bucket_name))]
-TrailName = Annotated[str, AfterValidator(_bridge(v.check_trail_name))]
-LogGroupName = Annotated[str, AfterValidator(_bridge(v.check_log_group_name))]
-KeyPrefix = Annotated[str, AfterValidator(_bridge(v.check_key_prefix))]
-RetentionInDays = Annotated[int, AfterValidator(_bridge(v.check_retention_in_days))]
-DeletionWindowInDays = Annotated[int, AfterValidator(_bridge(v.check_deletion_window))]
-PrincipalArn = Annotated[str, AfterValidator(_bridge(v.check_principal_arn))]
-Tags = Annotated[dict[str, str], AfterValidator(_bridge(v.check_tags))]
+AccountId = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(as_validator(v.check_account_id))]
+OrganizationId = Annotated[str, AfterValidator(as_validator(v.check_organization_id))]
+Region = Annotated[str, AfterValidator(as_validator(v.check_region))]
+BucketName = Annotated[str, AfterValidator(as_validator(v.check_bucket_name))]
+TrailName = Annotated[str, AfterValidator(as_validator(v.check_trail_name))]
+LogGroupName = Annotated[str, AfterValidator(as_validator(v.check_log_group_name))]
+KeyPrefix = Annotated[str, AfterValidator(as_validator(v.check_key_prefix))]
+RetentionInDays = Annotated[int, AfterValidator(as_validator(v.check_retention_in_days))]
+DeletionWindowInDays = Annotated[int, AfterValidator(as_validator(v.check_deletion_window))]
+PrincipalArn = Annotated[str, AfterValidator(as_validator(v.check_principal_arn))]
+Tags = Annotated[dict[str, str], AfterValidator(as_validator(v.check_tags))]
 
 
 # --- turning pydantic's errors into trailguard messages -------------------------------------------------
