@@ -205,7 +205,10 @@ class _Stack:
         properties: dict[str, Any],
         links: Mapping[str, Iterable[str]] | None = None,
         depends_on: Iterable[str] = (),
+        arn: str | None = None,
     ) -> str:
+        """Add one resource; `arn` makes its outputs the inputs plus the ARN, as the engine holds a deployed
+        resource, so the pack's stack policies judge the real ARN instead of one "not known during preview"."""
         unique = name
         counter = 2
         while (token, unique) in self.taken:
@@ -222,6 +225,7 @@ class _Stack:
             dependencies=tuple(dependencies),
             property_dependencies=property_dependencies,
             options=LIVE_OPTIONS,
+            outputs={**properties, "arn": arn} if arn else None,
         )
         self.resources.append(resource)
         return resource.urn
@@ -239,7 +243,9 @@ def to_resources(state: RegionState) -> list[Resource]:
     bucket_urns: dict[str, str] = {}
     bucket_children: dict[str, list[str]] = {}
     for name, bucket in sorted(state.buckets.items()):
-        bucket_urns[name] = stack.add(BUCKET, name, _bucket_properties(bucket))
+        bucket_urns[name] = stack.add(
+            BUCKET, name, _bucket_properties(bucket), arn=f"arn:{state.partition}:s3:::{bucket.name}"
+        )
     for name, bucket in sorted(state.buckets.items()):
         bucket_children[name] = _add_bucket_parts(stack, bucket, bucket_urns, key_urn)
 
@@ -250,12 +256,13 @@ def to_resources(state: RegionState) -> list[Resource]:
             group.name,
             _log_group_properties(group),
             {"kmsKeyId": key_urn(group.description.get("kmsKeyId"))},
+            arn=group.arn,
         )
 
     role_urns: dict[str, str] = {}
     role_children: dict[str, list[str]] = {}
     for arn, role in sorted(state.roles.items()):
-        role_urns[arn] = stack.add(ROLE, role.name, _role_properties(role))
+        role_urns[arn] = stack.add(ROLE, role.name, _role_properties(role), arn=arn)
         role_children[arn] = _add_role_parts(stack, role, role_urns[arn], group_urns)
 
     for trail in state.trails:
@@ -277,6 +284,7 @@ def to_resources(state: RegionState) -> list[Resource]:
             trail_properties(trail),
             links,
             depends_on=[*bucket_children.get(bucket_name, []), *role_children.get(role_arn, [])],
+            arn=str(d.get("TrailARN") or "") or None,
         )
     return stack.resources
 
@@ -312,7 +320,7 @@ def _add_key(stack: _Stack, key: KeyState) -> str:
     props["multiRegion"] = bool(meta.get("MultiRegion", False))
     props.update(_tags(key.tags))
     props["region"] = key.arn.split(":")[3]
-    key_urn = stack.add(KEY, name, props)
+    key_urn = stack.add(KEY, name, props, arn=key.arn)
     for alias in aliases:
         stack.add(
             ALIAS,

@@ -121,3 +121,15 @@ def test_a_pack_that_cannot_run_makes_every_target_an_error(
     assert code == 2
     [target] = report["targets"]
     assert target["error"].startswith(f"policy pack {broken}: ")
+
+
+def test_live_resources_are_judged_with_their_arns_never_as_not_known(
+    aws: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built = aws.good_trail()
+    # Without CloudWatch Logs, only the trail's own ARN tells the pack the account its delivery requests come from.
+    aws.client("cloudtrail").update_trail(Name=built.name, CloudWatchLogsLogGroupArn="", CloudWatchLogsRoleArn="")
+    _, report, _ = audit_json(capsys, "--quiet")
+    messages = [f["message"] for f in findings(report)]
+    assert any(f["rule"] == "cloudtrail-trail-cloudwatch-logs" for f in findings(report))
+    assert [m for m in messages if "not known" in m] == []
