@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from trailguard_gate.checkov import Skip, run_checkov
+from trailguard_gate.locate import checkov_pages, locate, with_checkov_page
 from trailguard_gate.model import Finding, Level, TargetResult
 from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, render_stacks, stack_config
 from trailguard_gate.tfplan import TerraformPlan, export_plan
@@ -112,13 +113,22 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
                 errors.setdefault(stack, outcome)
             else:
                 findings[stack].extend(outcome)
+    pages = checkov_pages(options.checkov) if options.checkov else {}
     return [
         TargetResult(
             name=r.stack,
-            findings=tuple(findings.get(r.stack, ())),
+            findings=tuple(
+                locate(
+                    [with_checkov_page(f, pages) for f in findings.get(r.stack, ())],
+                    r.resources,
+                    project_dir=project.directory,
+                    stack_file=r.config_file,
+                )
+            ),
             error=errors.get(r.stack),
             resources=len(r.resources),
             location=_display_path(r.config_file),
+            root=str(project.directory),
         )
         for r in renderings
     ]

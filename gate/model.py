@@ -81,6 +81,11 @@ class Finding:
     """`path:line` of the user code that registered the resource, where known."""
     suppression: str | None = None
     """The reason a committed skip gives for this finding; a suppressed finding never fails the gate."""
+    config_key: str | None = None
+    """The stack config key that set the value (`trailguard:trail.enableLogFileValidation`), when it came from
+    stack config; `source` is then that key's line in the stack file."""
+    details: dict[str, str] | None = None
+    """What a reader needs beside the message, by label: a live resource's ARN, account, Region, control id."""
 
     @property
     def fails(self) -> bool:
@@ -101,6 +106,10 @@ class TargetResult:
     """How many resources were judged."""
     location: str | None = None
     """The file a finding is reported against when it has no better place: the stack's config file."""
+    root: str | None = None
+    """The directory the findings' `source` paths are relative to (the Pulumi project); None: the current one."""
+    kind: str = "check"
+    """`check` (a stack of a Pulumi project), `audit` (an account and Region in AWS) or `repository`."""
 
     @property
     def mandatory(self) -> tuple[Finding, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import textwrap
 import xml.etree.ElementTree as ET
@@ -64,10 +65,27 @@ def _level_label(finding: Finding) -> str:
     return "skipped" if finding.suppression is not None else finding.level.value
 
 
-def _fix(finding: Finding) -> str:
+_REMEDIATION_CLAUSE = re.compile(r"[;,.]?\s*[Tt]he remediation does (?:it for you|both)\.?")
+
+
+def fix_text(finding: Finding, *, live: bool = False) -> str:
+    """The fix as the user applies it: "the remediation does it for you" only where a remediation runs, which is
+    at the `remediate` level of `pulumi preview/up`, never on live resources (an audit only reads)."""
+    text = finding.fix or ""
+    if live or finding.level is not Level.REMEDIATE:
+        text = _REMEDIATION_CLAUSE.sub(".", text).replace("..", ".").strip()
+    return text
+
+
+def _fix(finding: Finding, *, live: bool = False) -> str:
+    """The fix where the user wrote the value: the stack config key for a value from stack config."""
     if finding.suppression is not None:
         return f"skipped: {finding.suppression}"
-    return finding.fix or (f"see {finding.url}" if finding.url else "")
+    text = fix_text(finding, live=live) or (f"see {finding.url}" if finding.url else "")
+    if finding.config_key and finding.source:
+        path, _, line = finding.source.rpartition(":")
+        text = f"In {path}, change `{finding.config_key}` (line {line})" + (f": {text}" if text else ".")
+    return text
 
 
 def _verdict(result: TargetResult) -> str:
@@ -79,32 +97,37 @@ def _verdict(result: TargetResult) -> str:
 # --- text -------------------------------------------------------------------------------------------------------
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
-    """A plain-text table whose cells wrap within their column."""
-    lines = []
-    rule = "  ".join("-" * w for w in widths)
-    for cells in [headers, *rows]:
-        wrapped = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(cells, widths, strict=True)]
-        for i in range(max(len(w) for w in wrapped)):
-            parts = [(w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths, strict=True)]
-            lines.append("  ".join(parts).rstrip())
-        if cells is headers:
-            lines.append(rule)
+def _fold(text: str, width: int, indent: str) -> list[str]:
+    """`text` folded at spaces within `width`, each paragraph on its own: a word or URL is never split (a URL
+    longer than the line stands alone on its line)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(
+            textwrap.wrap(
+                paragraph,
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [indent.rstrip()]
+        )
     return lines
 
 
-def _column_widths(rows: Sequence[Sequence[str]], total: int) -> list[int]:
-    fixed = [max(len("LEVEL"), *(len(r[0]) for r in rows))]
-    for col, cap in ((1, 44), (2, 36)):
-        fixed.append(min(cap, max(len(("RULE", "RESOURCE")[col - 1]), *(len(r[col]) for r in rows))))
-    rest = max(40, total - sum(fixed) - 2 * 4)
-    message = max(24, rest * 3 // 5)
-    return [*fixed, message, max(16, rest - message)]
+def _heading(finding: Finding) -> str:
+    parts = [_level_label(finding).upper(), finding.rule]
+    if finding.severity:
+        parts.append(f"severity {finding.severity}")
+    parts.append(finding.resource_name or "(stack)")
+    return "  ".join(parts)
 
 
 def render_text(results: Sequence[TargetResult]) -> str:
-    """A table per target: level, policy or check, resource, message, fix; then a one-line summary."""
-    total = shutil.get_terminal_size((160, 24)).columns
+    """Per target: its verdict, then each finding as a heading line (level, rule, severity, resource) and its
+    message, fix, place and link folded to the terminal's width; then a one-line summary."""
+    width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns) - 1)
     out: list[str] = []
     for result in results:
         header = f"{result.name}: {_verdict(result)}"
@@ -113,11 +136,17 @@ def render_text(results: Sequence[TargetResult]) -> str:
         if result.error:
             out.extend(f"  {line}" for line in result.error.splitlines())
         findings = [f for f in _sorted(result.findings) if f.suppression is None]
-        if findings:
-            rows = [[_level_label(f), f.rule, f.resource_name or "(stack)", f.message, _fix(f)] for f in findings]
-            widths = _column_widths(rows, total - 2)
-            out.extend(f"  {line}" for line in _table(["LEVEL", "RULE", "RESOURCE", "MESSAGE", "FIX"], rows, widths))
-        elif not result.error:
+        for f in findings:
+            out.append(f"  {_heading(f)}")
+            out.extend(_fold(f.message, width, "    "))
+            for label, value in (f.details or {}).items():
+                out.extend(_fold(f"{label}: {value}", width, "    "))
+            fix = _fix(f, live=result.kind == "audit")
+            if fix:
+                out.extend(_fold(f"fix: {fix}", width, "    "))
+            if f.source:
+                out.extend(_fold(f"at: {f.source}" + (f" ({f.config_key})" if f.config_key else ""), width, "    "))
+        if not findings and not result.error:
             out.append("  no findings")
         out.extend(_skipped_lines(result.findings))
         out.append("")
@@ -132,9 +161,11 @@ def _skipped_lines(findings: Sequence[Finding]) -> list[str]:
         if f.suppression is not None:
             groups.setdefault((f.rule, f.suppression), []).append(f.resource_name or "(stack)")
     lines = []
+    width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns) - 1)
     for (rule, reason), names in groups.items():
         covered = ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more"
-        lines.append(f"  skipped {rule} on {covered}: {textwrap.shorten(reason, 100, placeholder=' ...')}")
+        folded = _fold(f"skipped {rule} on {covered}: {reason}", width, "    ")
+        lines.extend([f"  {folded[0].strip()}", *folded[1:]])
     return lines
 
 
@@ -188,18 +219,26 @@ def _relative_uri(path: str) -> str | None:
     return rel.as_posix()
 
 
-def _location(finding: Finding | None, result: TargetResult) -> dict[str, Any] | None:
-    """The component's source line where known and inside the repository, else the stack's config file."""
+def _location(finding: Finding | None, result: TargetResult) -> dict[str, Any]:
+    """Where the result is fixed, as a path relative to the repository root (GitHub code scanning accepts only
+    those, and rejects a result without a location): the stack file line of the config key that set the value, or
+    the program line that registered the resource; else the stack's config file; for a live resource of an
+    audit, which has no file, a path naming its account, Region and resource."""
     if finding is not None and finding.source and ":" in finding.source:
         path, _, line = finding.source.rpartition(":")
-        uri = _relative_uri(path)
+        full = Path(result.root) / path if result.root and not Path(path).is_absolute() else Path(path)
+        uri = _relative_uri(str(full))
         if uri and line.isdigit():
             return _physical(uri, int(line))
     if result.location:
         uri = _relative_uri(result.location)
         if uri:
             return _physical(uri, 1)
-    return None
+    parts = [p for p in result.name.split("/") if p]
+    if finding is not None and finding.resource_name:
+        parts.append(finding.resource_name)
+    prefix = "aws" if result.kind == "audit" else "trailguard"
+    return _physical("/".join([prefix, *(re.sub(r"[^\w.\-]", "_", p) for p in parts)]), 1)
 
 
 def _physical(uri: str, line: int) -> dict[str, Any]:
@@ -217,7 +256,7 @@ def _sarif_level(finding: Finding) -> str:
 
 def _rule(finding: Finding) -> dict[str, Any]:
     description = finding.description or finding.message
-    help_text = finding.fix or description
+    help_text = fix_text(finding) or description
     if finding.url:
         help_text += f" See {finding.url}"
     rule: dict[str, Any] = {
@@ -261,9 +300,7 @@ def render_sarif(results: Sequence[TargetResult]) -> str:
                 "message": {"text": f"{result.name}: {result.error}"},
                 "partialFingerprints": {"trailguard/v1": _fingerprint(result.name, ERROR_RULE, "")},
             }
-            where = _location(None, result)
-            if where:
-                entry["locations"] = [where]
+            entry["locations"] = [_location(None, result)]
             sarif_results.append(entry)
             notifications.append({"level": "error", "message": {"text": f"{result.name}: {result.error}"}})
         for finding in _sorted(result.findings):
@@ -301,15 +338,26 @@ def _sarif_result(finding: Finding, result: TargetResult) -> dict[str, Any]:
         "properties": {"stack": result.name, "tool": finding.tool, "enforcementLevel": finding.level.value},
     }
     where = _location(finding, result)
-    if where:
-        if finding.urn:
-            where["logicalLocations"] = [{"name": resource, "fullyQualifiedName": finding.urn, "kind": "resource"}]
-        entry["locations"] = [where]
+    if finding.urn:
+        where["logicalLocations"] = [{"name": resource, "fullyQualifiedName": finding.urn, "kind": "resource"}]
+    entry["locations"] = [where]
     if finding.urn:
         entry["properties"]["urn"] = finding.urn
+    if finding.config_key:
+        entry["properties"]["configKey"] = finding.config_key
+    for label, value in (finding.details or {}).items():
+        entry["properties"][_camel(label)] = value
+    if finding.details:
+        details = "; ".join(f"{k}: {v}" for k, v in finding.details.items())
+        entry["message"]["text"] += f" ({details})"
     if finding.suppression is not None:
         entry["suppressions"] = [{"kind": "external", "justification": finding.suppression}]
     return entry
+
+
+def _camel(label: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", label)
+    return "".join([words[0].lower(), *(w[:1].upper() + w[1:] for w in words[1:])]) if words else label
 
 
 def _fingerprint(*parts: str) -> str:
@@ -378,11 +426,16 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
+def _title(results: Sequence[TargetResult]) -> str:
+    kinds = {r.kind for r in results}
+    return "trailguard audit" if kinds == {"audit"} else "trailguard check"
+
+
 def render_markdown(results: Sequence[TargetResult]) -> str:
-    """A pull-request comment: a verdict per target, then each target's findings."""
+    """A pull-request comment: a verdict per target, each target's findings, then what was suppressed and why."""
     icons = {"PASS": ":white_check_mark:", "FAIL": ":x:", "ERROR": ":warning:"}
     lines = [
-        "## trailguard check",
+        f"## {_title(results)}",
         "",
         "| Target | Verdict | Resources | Failing | Advisory | Skipped |",
         "|---|---|---:|---:|---:|---:|",
@@ -395,22 +448,42 @@ def render_markdown(results: Sequence[TargetResult]) -> str:
             f"| `{_cell(r.name)}` | {icons[verdict]} {verdict.lower()} | {r.resources} | {len(r.failing)} "
             f"| {advisory} | {skipped} |"
         )
-    lines += ["", _summary_line(results), ""]
+    lines += ["", f"{_summary_line(results)} (trailguard {_version()})", ""]
+    suppressed: list[tuple[TargetResult, Finding]] = []
     for r in results:
-        if not r.error and not r.findings:
+        shown = [f for f in _sorted(r.findings) if f.suppression is None]
+        suppressed += [(r, f) for f in _sorted(r.findings) if f.suppression is not None]
+        if not r.error and not shown:
             continue
         lines += [f"### `{_cell(r.name)}`", ""]
         if r.error:
             lines += ["Could not be checked:", "", "```", r.error, "```", ""]
-        if r.findings:
-            lines += ["| Level | Rule | Resource | Message | Fix |", "|---|---|---|---|---|"]
-            for f in _sorted(r.findings):
+        if shown:
+            lines += ["| Level | Severity | Rule | Resource | Message | Fix |", "|---|---|---|---|---|---|"]
+            for f in shown:
                 rule = f"[`{f.rule}`]({f.url})" if f.url else f"`{f.rule}`"
+                message = f.message + "".join(f"\n{k}: {v}" for k, v in (f.details or {}).items())
+                where = f" (at `{f.source}`)" if f.source and not f.config_key else ""
                 lines.append(
-                    f"| {_level_label(f)} | {rule} | `{_cell(f.resource_name or '(stack)')}` | {_cell(f.message)} "
-                    f"| {_cell(_fix(f))} |"
+                    f"| {_level_label(f)} | {f.severity or ''} | {rule} | `{_cell(f.resource_name or '(stack)')}` "
+                    f"| {_cell(message)} | {_cell(_fix(f, live=r.kind == 'audit') + where)} |"
                 )
             lines.append("")
+    if suppressed:
+        lines += [
+            "### Suppressed",
+            "",
+            "Findings a committed skip or policy exclusion covers, with its reason; they never fail the gate.",
+            "",
+            "| Target | Rule | Resource | Reason |",
+            "|---|---|---|---|",
+        ]
+        for r, f in suppressed:
+            lines.append(
+                f"| `{_cell(r.name)}` | `{f.rule}` | `{_cell(f.resource_name or '(stack)')}` "
+                f"| {_cell(f.suppression or '')} |"
+            )
+        lines.append("")
     text = "\n".join(lines) + "\n"
     if len(text) > MARKDOWN_LIMIT:
         cut = text[:MARKDOWN_LIMIT].rsplit("\n", 1)[0]

@@ -47,6 +47,7 @@ def judge(
 ) -> dict[str, list[Finding] | str]:
     """Findings per target name, or why the pack could not judge it (a pack that cannot start judges nothing)."""
     from trailguard_gate.analyzer import PolicyPack, policy_finding
+    from trailguard_gate.audit.live import describe
     from trailguard_gate.check import pack_python
 
     out: dict[str, list[Finding] | str] = {}
@@ -57,11 +58,14 @@ def judge(
             pack.configure(audit_config(policy_config, policies))
             for name, resources in targets.items():
                 by_urn = {r.urn: r for r in resources}
-                out[name] = [
+                found = [
                     policy_finding(d, policies.get(d.policy_name), by_urn.get(d.urn or ""))
                     for d in pack.preview(list(resources))
                     if Level(d.enforcement_level) is not Level.DISABLED
                 ]
+                account_id, _, region = name.partition("/")
+                tags = {p.name: p.tags for p in policies.values()}
+                out[name] = describe(found, resources, account_id=account_id, region=region, policy_tags=tags)
     except Exception as exc:  # a pack that cannot start or crashes is reported on every target
         message = f"policy pack {pack_dir}: {exc}"
         return {name: out.get(name, message) for name in targets}

@@ -28,6 +28,7 @@ from trailguard_gate.audit import gaps, health
 from trailguard_gate.audit.aws import AccountSession, Connector, arn_account, partition_of
 from trailguard_gate.audit.collect import Fault, Gap, Reader, RegionState, collect_region
 from trailguard_gate.audit.convert import KEY, TRAIL, key_name, stack_name, to_resources, urn
+from trailguard_gate.audit.live import describe
 from trailguard_gate.audit.orgwalk import DEFAULT_CONCURRENCY, Account, EntryError, enter, organization_accounts, walk
 from trailguard_gate.model import Finding, Resource, TargetResult
 
@@ -235,12 +236,17 @@ def run_audit(
     for target in audited:
         verdict = judged.get(target.name, [])
         pack_findings = verdict if isinstance(verdict, list) else []
+        account_id, _, region = target.name.partition("/")
+        health_findings = describe(
+            target.findings, target.resources, account_id=account_id, region=region, policy_tags={}
+        )
         results.append(
             TargetResult(
                 name=target.name,
-                findings=(*pack_findings, *target.findings),
+                findings=(*pack_findings, *health_findings),
                 error=target.error or (verdict if isinstance(verdict, str) else None),
                 resources=len(target.resources),
+                kind="audit",
             )
         )
     return results

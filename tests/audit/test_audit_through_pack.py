@@ -133,3 +133,26 @@ def test_live_resources_are_judged_with_their_arns_never_as_not_known(
     messages = [f["message"] for f in findings(report)]
     assert any(f["rule"] == "cloudtrail-trail-cloudwatch-logs" for f in findings(report))
     assert [m for m in messages if "not known" in m] == []
+
+
+def test_a_live_finding_names_its_arn_account_region_control_and_cli_fix(
+    aws: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    legacy = aws.broken_trail()
+    markdown = tmp_path / "audit.md"
+    _, report, _ = audit_json(capsys, "--quiet", "--output", f"markdown:{markdown}")
+    multi_region = next(f for f in findings(report) if f["rule"] == "cloudtrail-trail-multi-region")
+    assert multi_region["details"] == {
+        "ARN": legacy.arn,
+        "account": ACCOUNT,
+        "Region": REGION,
+        "Security Hub": "CloudTrail.1",
+    }
+    assert multi_region["fix"].startswith(
+        f"Live: `aws cloudtrail update-trail --region {REGION} --name {legacy.arn} --is-multi-region-trail "
+        "--include-global-service-events`. In Pulumi: "
+    )
+    assert "remediation does" not in multi_region["fix"]
+    text = markdown.read_text(encoding="utf-8")
+    assert text.startswith("## trailguard audit\n")
+    assert legacy.arn in text and "CloudTrail.1" in text

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from trailguard_gate.model import Finding, Level, TargetResult
-from trailguard_gate.report import MARKDOWN_LIMIT, exit_code, render_report
+from trailguard_gate.report import MARKDOWN_LIMIT, exit_code, fix_text, render_report
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "gate" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
@@ -93,23 +93,136 @@ def in_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_text_report_is_a_table_per_stack_with_fixes(in_repository: Path) -> None:
+def test_the_text_report_gives_each_finding_its_message_fix_and_place(in_repository: Path) -> None:
     text = render_report([DEV, CLEAN, BROKEN], "text")
 
     lines = text.splitlines()
     assert lines[0] == "dev: FAIL (31 resources, stacks/Pulumi.dev.yaml)"
-    assert lines[1].split() == ["LEVEL", "RULE", "RESOURCE", "MESSAGE", "FIX"]
-    # mandatory first, then advisory; the policy row carries its fix
-    body = "\n".join(lines[3:])
-    assert body.index("CKV_AWS_18") < body.index("cloudtrail-trail-log-file-validation") < body.index("advisory")
-    fix_column = lines[1].index("FIX")
-    table = lines[3 : lines.index("", 3)]
-    assert "Set enableLogFileValidation to true on the trail." in " ".join(row[fix_column:].strip() for row in table)
+    # mandatory first, then advisory; each with its severity, fix and place
+    body = "\n".join(lines[: lines.index("")])
+    assert body.index("CKV_AWS_18") < body.index("cloudtrail-trail-log-file-validation") < body.index("ADVISORY")
+    assert "  MANDATORY  cloudtrail-trail-log-file-validation  severity high  org" in lines
+    assert "    fix: Set enableLogFileValidation to true on the trail." in lines
+    assert "    at: components/trail.py:120" in lines
     assert "  skipped CKV_AWS_145 on access-logs: SSE-S3 on purpose" in lines
     assert "prod: PASS (12 resources, stacks/Pulumi.prod.yaml)" in lines
     assert "broken: ERROR (0 resources, stacks/Pulumi.broken.yaml)" in lines
     assert "  trailguard:organizationId: 'o-123' is not an organization id" in lines
     assert lines[-1] == "3 targets: 2 failing, 1 advisory, 2 skipped, 1 could not be checked"
+
+
+LONG = Finding(
+    tool="policy",
+    rule="cloudtrail-trail-cis-monitoring",
+    level=Level.ADVISORY,
+    message="trail 'org' streams to a log group with no metric filter for CIS controls 5.1 (Ensure unauthorized API "
+    "calls are monitored), 5.2 and 5.3. See https://docs.aws.amazon.com/awscloudtrail/latest/userguide/"
+    "cloudwatch-alarms-for-cloudtrail.html",
+    resource_name="org",
+)
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_text_folds_long_messages_without_splitting_a_word_or_url(
+    in_repository: Path, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    text = render_report([TargetResult(name="dev", findings=(LONG,), resources=3)], "text")
+
+    url = LONG.message.rsplit(" ", 1)[-1]
+    assert any(line.strip() == url or line.endswith(f" {url}") for line in text.splitlines())
+    words = set(LONG.message.split())
+    printed = {w for line in text.splitlines() for w in line.split()}
+    assert words <= printed  # every word whole, on some line
+    folded = [line for line in text.splitlines() if line.startswith("    ")]
+    assert all(len(line) <= max(int(columns), 60) or url in line for line in folded)
+
+
+def test_the_remediation_clause_shows_only_where_a_remediation_runs(in_repository: Path) -> None:
+    fix = "Set enableLogFileValidation to true on the trail; the remediation does it for you."
+    mandatory = Finding(**{**POLICY.__dict__, "fix": fix})
+    remediate = Finding(**{**POLICY.__dict__, "fix": fix, "level": Level.REMEDIATE})
+
+    assert fix_text(mandatory) == "Set enableLogFileValidation to true on the trail."
+    assert fix_text(remediate) == fix
+    assert fix_text(remediate, live=True) == "Set enableLogFileValidation to true on the trail."
+
+
+FROM_CONFIG = Finding(
+    **{
+        **POLICY.__dict__,
+        "source": "stacks/Pulumi.dev.yaml:47",
+        "config_key": "trailguard:trail.enableLogFileValidation",
+    }
+)
+
+
+def test_a_value_from_stack_config_is_fixed_at_its_key(in_repository: Path) -> None:
+    project = in_repository / "infra"
+    result = TargetResult(
+        name="dev", findings=(FROM_CONFIG,), resources=3, location="infra/stacks/Pulumi.dev.yaml", root=str(project)
+    )
+
+    [entry] = json.loads(render_report([result], "sarif"))["runs"][0]["results"]
+    # relative to the repository root, although the project is a folder of it
+    assert entry["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "infra/stacks/Pulumi.dev.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 47},
+    }
+    assert entry["properties"]["configKey"] == "trailguard:trail.enableLogFileValidation"
+    [finding] = json.loads(render_report([result], "json"))["targets"][0]["findings"]
+    assert finding["source"] == "stacks/Pulumi.dev.yaml:47"  # relative to the project
+    text = " ".join(render_report([result], "text").split())
+    assert (
+        "fix: In stacks/Pulumi.dev.yaml, change `trailguard:trail.enableLogFileValidation` (line 47): Set "
+        "enableLogFileValidation to true on the trail. at: stacks/Pulumi.dev.yaml:47 "
+        "(trailguard:trail.enableLogFileValidation)" in text
+    )
+
+
+LIVE = Finding(
+    tool="policy",
+    rule="cloudtrail-trail-log-file-validation",
+    level=Level.MANDATORY,
+    message="trail 'legacy' does not validate its log files",
+    urn="urn:pulumi:111111111111-us-east-1::trailguard-audit::aws:cloudtrail/trail:Trail::legacy",
+    resource_name="legacy",
+    severity="high",
+    fix="Set enableLogFileValidation to true on the trail; the remediation does it for you.",
+    details={
+        "ARN": "arn:aws:cloudtrail:us-east-1:111111111111:trail/legacy",
+        "account": "111111111111",
+        "Region": "us-east-1",
+        "Security Hub": "CloudTrail.4",
+    },
+)
+AUDITED = TargetResult(name="111111111111/us-east-1", findings=(LIVE,), resources=5, kind="audit")
+
+
+def test_audit_reports_name_the_live_resource_in_every_format(in_repository: Path) -> None:
+    sarif = json.loads(render_report([AUDITED], "sarif"))
+    jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(sarif)
+    [entry] = sarif["runs"][0]["results"]
+    assert entry["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "aws/111111111111/us-east-1/legacy"
+    assert entry["properties"]["arn"] == "arn:aws:cloudtrail:us-east-1:111111111111:trail/legacy"
+    assert entry["properties"]["securityHub"] == "CloudTrail.4"
+    markdown = render_report([AUDITED], "markdown")
+    assert markdown.startswith("## trailguard audit\n")
+    text = render_report([AUDITED], "text")
+    for report in (markdown, text, json.dumps(json.loads(render_report([AUDITED], "json")))):
+        for value in LIVE.details.values():  # type: ignore[union-attr]
+            assert value in report
+        assert "the remediation does it for you" not in report.replace(str(LIVE.fix), "")
+    assert "severity high" in text and "| high |" in markdown
+
+
+def test_every_sarif_result_has_a_location_github_accepts(in_repository: Path) -> None:
+    bare = TargetResult(name="repository", findings=(ADVISORY,), resources=1, kind="repository")
+    results = json.loads(render_report([DEV, CLEAN, BROKEN, AUDITED, bare], "sarif"))["runs"][0]["results"]
+    for entry in results:
+        [where] = entry["locations"]
+        uri = where["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri and not uri.startswith(("/", "..")) and "://" not in uri, entry
 
 
 def test_the_json_report_holds_every_finding(in_repository: Path) -> None:
@@ -133,6 +246,8 @@ def test_the_json_report_holds_every_finding(in_repository: Path) -> None:
         "description": None,
         "source": CHECKOV.source,
         "suppression": None,
+        "config_key": None,
+        "details": None,
     }
 
 
@@ -211,8 +326,15 @@ def test_markdown_is_a_pull_request_comment(in_repository: Path) -> None:
     assert "| `prod` | :white_check_mark: pass | 12 | 0 | 0 | 1 |" in lines
     assert "| `broken` | :warning: error | 0 | 0 | 0 | 0 |" in lines
     # a pipe inside a message cannot break the table
-    assert "| advisory | `cloudtrail-trail-tags` | `org` | trail 'org' has no tags \\| add some |  |" in lines
-    assert f"| mandatory | [`CKV_AWS_18`]({CHECKOV.url}) | `logs` | {CHECKOV.message} | {CHECKOV.fix} |" in lines
+    assert "| advisory |  | `cloudtrail-trail-tags` | `org` | trail 'org' has no tags \\| add some |  |" in lines
+    assert (
+        f"| mandatory |  | [`CKV_AWS_18`]({CHECKOV.url}) | `logs` | {CHECKOV.message} | {CHECKOV.fix} "
+        "(at `/usr/lib/python3/site-packages/trailguard/bucket.py:40`) |" in lines
+    )
+    # what a skip covered, with its reason, in its own section
+    suppressed = lines[lines.index("### Suppressed") :]
+    assert "| `dev` | `CKV_AWS_145` | `access-logs` | SSE-S3 on purpose |" in suppressed
+    assert "| `prod` | `CKV_AWS_145` | `access-logs` | SSE-S3 on purpose |" in suppressed
 
 
 def test_a_huge_markdown_report_is_cut_to_fit_a_comment(in_repository: Path) -> None:
