@@ -117,7 +117,7 @@ def _fold(text: str, width: int, indent: str) -> list[str]:
 
 
 def _heading(finding: Finding) -> str:
-    parts = [_level_label(finding).upper(), finding.rule]
+    parts = [_level_label(finding), finding.rule]
     if finding.severity:
         parts.append(f"severity {finding.severity}")
     parts.append(finding.resource_name or "(stack)")

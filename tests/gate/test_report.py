@@ -100,8 +100,8 @@ def test_the_text_report_gives_each_finding_its_message_fix_and_place(in_reposit
     assert lines[0] == "dev: FAIL (31 resources, stacks/Pulumi.dev.yaml)"
     # mandatory first, then advisory; each with its severity, fix and place
     body = "\n".join(lines[: lines.index("")])
-    assert body.index("CKV_AWS_18") < body.index("cloudtrail-trail-log-file-validation") < body.index("ADVISORY")
-    assert "  MANDATORY  cloudtrail-trail-log-file-validation  severity high  org" in lines
+    assert body.index("CKV_AWS_18") < body.index("cloudtrail-trail-log-file-validation") < body.index("advisory")
+    assert "  mandatory  cloudtrail-trail-log-file-validation  severity high  org" in lines
     assert "    fix: Set enableLogFileValidation to true on the trail." in lines
     assert "    at: components/trail.py:120" in lines
     assert "  skipped CKV_AWS_145 on access-logs: SSE-S3 on purpose" in lines
