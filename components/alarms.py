@@ -127,6 +127,15 @@ def _check_reason(value: str) -> str:
     return value
 
 
+def _check_elsewhere_reason(value: str) -> str:
+    if not value.strip():
+        raise InvalidValue(
+            "the reason is empty; expected who subscribes to the alarm topic and how, so reviewers can check it, "
+            "e.g. 'the security account's stack subscribes its paging service to the alarmTopicArn output'"
+        )
+    return value
+
+
 def _check_unique(values: Sequence[str], what: str) -> None:
     seen: set[str] = set()
     for value in values:
@@ -527,6 +536,7 @@ MetricNamespace = Annotated[str, AfterValidator(as_validator(check_metric_namesp
 Threshold = Annotated[int, AfterValidator(as_validator(check_threshold))]
 Period = Annotated[int, AfterValidator(as_validator(check_period))]
 Reason = Annotated[str, AfterValidator(as_validator(_check_reason))]
+ElsewhereReason = Annotated[str, AfterValidator(as_validator(_check_elsewhere_reason))]
 
 
 class DisabledControl(ConfigModel):
@@ -563,6 +573,16 @@ class AlarmsConfig(ConfigModel):
         default_factory=list, expected="a list of HTTPS URLs", example=["https://hooks.example.com/aws-alarms"]
     )
     event_rules: bool = setting(False, expected="true or false", example=False)
+    subscriptions_managed_elsewhere: ElsewhereReason | None = setting(
+        None,
+        expected="why the alarm topic needs no emails or httpsEndpoints here (who subscribes to it, and how)",
+        example="the security account's stack subscribes its paging service to the alarmTopicArn output",
+    )
+
+    @property
+    def has_subscriber(self) -> bool:
+        """Whether someone hears the alarms: an endpoint here, or a stated reason that one is subscribed elsewhere."""
+        return bool(self.emails or self.https_endpoints or self.subscriptions_managed_elsewhere)
 
     @model_validator(mode="after")
     def _lists_are_sets(self) -> "AlarmsConfig":

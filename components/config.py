@@ -205,6 +205,17 @@ class _HasTrail(_Stack):
         except SelectorError as error:
             raise trailguard_error(error.message, path=f"trail.{error.path}") from None
 
+    def _check_alarm_subscribers(self) -> None:
+        # An alarm nobody hears monitors nothing: the CIS monitoring controls' audit ends with "Ensure there is at
+        # least one active subscriber to the SNS topic" (CIS AWS Foundations Benchmark, 5.1-5.15, audit step 7).
+        if self.alarms.enabled and not self.alarms.has_subscriber:
+            raise trailguard_error(
+                "has no subscriber: the CIS alarms would notify no one (the benchmark asks for at least one active "
+                "subscriber to the alarm topic); expected emails or httpsEndpoints, or subscriptionsManagedElsewhere "
+                'with the reason, or enabled: false, e.g. {"emails": ["security@example.com"]}',
+                path="alarms",
+            )
+
 
 class AllInOneConfig(_HasBucket, _HasTrail):
     """`trailguard:layout: all-in-one`: the bucket, the key and the trail in one account and stack."""
@@ -215,6 +226,7 @@ class AllInOneConfig(_HasBucket, _HasTrail):
     def _consistent(self) -> AllInOneConfig:
         self._check_buckets()
         self._check_trail(self.log_bucket_names)
+        self._check_alarm_subscribers()
         return self
 
 
@@ -277,6 +289,7 @@ class ManagementConfig(_HasTrail):
             )
         outputs = self.log_archive
         self._check_trail([outputs.bucket_name, *(b for b in outputs.log_bucket_names if b != outputs.bucket_name)])
+        self._check_alarm_subscribers()
         return self
 
 

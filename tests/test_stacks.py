@@ -264,6 +264,7 @@ class TestManagement:
             "aws:iam/rolePolicy:RolePolicy": 1,
             "aws:sns/topic:Topic": 2,
             "aws:sns/topicPolicy:TopicPolicy": 2,
+            "aws:sns/topicSubscription:TopicSubscription": 1,
             "aws:cloudtrail/trail:Trail": 1,
             "trailguard:index:TrailAlarms": 1,
             "aws:cloudwatch/logMetricFilter:LogMetricFilter": 15,

@@ -9,11 +9,14 @@ import pytest
 
 from trailguard.config import AllInOneConfig, ConfigError, LogArchiveConfig, ManagementConfig, load_config
 
+SUBSCRIBED = {"emails": ["security@example.com"]}
+"""CIS alarms are on by default, and a stack must say who hears them."""
 ALL_IN_ONE: dict[str, Any] = {
     "aws:region": "us-east-1",
     "trailguard:layout": "all-in-one",
     "trailguard:organizationId": "o-a1b2c3d4e5",
     "trailguard:managementAccountId": "111111111111",
+    "trailguard:alarms": SUBSCRIBED,
 }
 LOG_ARCHIVE: dict[str, Any] = {
     "aws:region": "eu-west-1",
@@ -30,6 +33,7 @@ MANAGEMENT: dict[str, Any] = {
         "bucketName": "organization-trail-111111111111",
         "kmsKeyArn": "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     },
+    "trailguard:alarms": SUBSCRIBED,
 }
 
 
@@ -92,6 +96,36 @@ class TestShapes:
             )
         )
         assert config.organization_id is None
+
+    def test_alarms_nobody_hears_are_refused_with_the_fix(self) -> None:
+        for base in (ALL_IN_ONE, MANAGEMENT):
+            with pytest.raises(ConfigError) as raised:
+                load_config(as_cli_passes_it({**base, "trailguard:alarms": None}))
+            assert raised.value.messages == [
+                "trailguard:alarms: has no subscriber: the CIS alarms would notify no one (the benchmark asks for at "
+                "least one active subscriber to the alarm topic); expected emails or httpsEndpoints, or "
+                "subscriptionsManagedElsewhere with the reason, or enabled: false, "
+                'e.g. {"emails": ["security@example.com"]}'
+            ]
+
+    def test_subscribers_managed_elsewhere_need_only_the_reason(self) -> None:
+        reason = "the security account subscribes its paging service to the alarmTopicArn output"
+        config = load_config(
+            as_cli_passes_it({**ALL_IN_ONE, "trailguard:alarms": {"subscriptionsManagedElsewhere": reason}})
+        )
+        assert config.alarms.subscriptions_managed_elsewhere == reason
+        # An HTTPS endpoint is a subscriber too; alarms switched off need none.
+        hooked = {"httpsEndpoints": ["https://hooks.example.com/aws-alarms"]}
+        assert load_config(as_cli_passes_it({**MANAGEMENT, "trailguard:alarms": hooked})).alarms.has_subscriber
+        off = load_config(as_cli_passes_it({**MANAGEMENT, "trailguard:alarms": {"enabled": False}}))
+        assert (off.alarms.enabled, off.alarms.has_subscriber) == (False, False)
+        with pytest.raises(ConfigError) as raised:
+            load_config(as_cli_passes_it({**ALL_IN_ONE, "trailguard:alarms": {"subscriptionsManagedElsewhere": " "}}))
+        assert raised.value.messages == [
+            "trailguard:alarms.subscriptionsManagedElsewhere: the reason is empty; expected who subscribes to the "
+            "alarm topic and how, so reviewers can check it, e.g. 'the security account's stack subscribes its "
+            "paging service to the alarmTopicArn output'"
+        ]
 
     def test_a_log_archive_for_a_single_account_trail_needs_no_organization(self) -> None:
         config = load_config(as_cli_passes_it({**LOG_ARCHIVE, "trailguard:organizationId": None}))
