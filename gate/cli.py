@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from trailguard_gate.arguments import output_spec, positive
 from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack, load_policy_config, run_check
 from trailguard_gate.checkov import (
     REPOSITORY_FRAMEWORKS,
@@ -29,33 +30,7 @@ from trailguard_gate.render import DEFAULT_TIMEOUT, ProjectError, load_project, 
 from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report
 
 DEFAULT_SKIPS = ".checkov.skips.yaml"
-
-
-def _output_spec(value: str) -> tuple[str | None, str]:
-    """`sarif:out/report.sarif` -> ("sarif", path); a bare path takes --format."""
-    fmt, sep, path = value.partition(":")
-    if sep and fmt in FORMATS:
-        if not path:
-            raise argparse.ArgumentTypeError(f"{value!r}: no path after '{fmt}:', e.g. {fmt}:out/trailguard.{fmt}")
-        return fmt, path
-    if sep and len(fmt) > 1 and "/" not in fmt and "\\" not in fmt:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}, e.g. sarif:out/trailguard.sarif"
-        )
-    return None, value
-
-
-def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
-    def parse(value: str) -> int | float:
-        try:
-            number = kind(value)
-        except ValueError:
-            number = 0
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a positive number, e.g. 4")
-        return number
-
-    return parse
+_OUTPUT = output_spec("trailguard")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
@@ -88,7 +63,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     check.add_argument(
         "--output",
         action="append",
-        type=_output_spec,
+        type=_OUTPUT,
         default=[],
         metavar="[FORMAT:]PATH",
         help="also write a report to PATH, e.g. sarif:out/trailguard.sarif (repeatable; '-' is stdout)",
@@ -101,10 +76,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     )
     check.add_argument("--organization", default="organization", help="the Pulumi organization the pack is told")
     check.add_argument(
-        "--jobs", type=_positive(int), default=min(4, os.cpu_count() or 1), help="stacks rendered at once"
+        "--jobs", type=positive(int), default=min(4, os.cpu_count() or 1), help="stacks rendered at once"
     )
     check.add_argument(
-        "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, help="seconds allowed per stack and tool"
+        "--timeout", type=positive(float), default=DEFAULT_TIMEOUT, help="seconds allowed per stack and tool"
     )
     check.add_argument("--quiet", action="store_true", help="no progress on stderr")
     check.set_defaults(func=command_check)
@@ -121,8 +96,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     repo.add_argument("--checkov", metavar="PATH", help="the checkov executable")
     repo.add_argument("--skips", type=Path, help=f"the skips file (default: {DEFAULT_SKIPS} in the directory)")
     repo.add_argument("--format", choices=FORMATS, default="text", help="the report on stdout (default: text)")
-    repo.add_argument("--output", action="append", type=_output_spec, default=[], metavar="[FORMAT:]PATH")
-    repo.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, help="seconds allowed for checkov")
+    repo.add_argument("--output", action="append", type=_OUTPUT, default=[], metavar="[FORMAT:]PATH")
+    repo.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, help="seconds allowed for checkov")
     repo.add_argument("--quiet", action="store_true", help="no progress on stderr")
     repo.set_defaults(func=command_check_repo)
     return parser, subparsers

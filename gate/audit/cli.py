@@ -8,7 +8,6 @@ is written, 1 when the stack would replace an adopted resource, 2 when nothing c
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from trailguard_gate import arguments
 from trailguard_gate.audit.adopt import AdoptError, plain_plan, select, stack_plan
 from trailguard_gate.audit.aws import DEFAULT_MAX_ATTEMPTS, Connector, EventHook
 from trailguard_gate.audit.collect import collect_region
@@ -25,43 +25,7 @@ from trailguard_gate.audit.orgwalk import DEFAULT_CONCURRENCY, WalkError
 from trailguard_gate.audit.run import AuditError, AuditOptions, run_audit, start
 from trailguard_gate.report import EXIT_ERROR, EXIT_VIOLATION, FORMATS, exit_code, render_report
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-
-
-def _region(value: str) -> str:
-    if not _REGION.match(value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not an AWS Region name; expected e.g. us-east-1 or eu-west-2")
-    return value
-
-
-def _account(value: str) -> str:
-    if not _ACCOUNT.match(value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not an AWS account id; expected 12 digits, e.g. 111111111111")
-    return value
-
-
-def _positive(kind: Callable[[str], Any], example: str) -> Callable[[str], Any]:
-    def parse(value: str) -> Any:
-        try:
-            number = kind(value)
-        except ValueError:
-            number = 0
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a positive number, e.g. {example}")
-        return number
-
-    return parse
-
-
-def _output(value: str) -> tuple[str | None, str]:
-    """`sarif:out/audit.sarif` -> ("sarif", path); a bare path takes --format."""
-    fmt, sep, path = value.partition(":")
-    if sep and fmt in FORMATS:
-        if not path:
-            raise argparse.ArgumentTypeError(f"{value!r}: no path after '{fmt}:', e.g. {fmt}:out/audit.{fmt}")
-        return fmt, path
-    return None, value
+_OUTPUT = arguments.output_spec("audit")
 
 
 def _connection(parser: argparse.ArgumentParser, *, many_regions: bool) -> None:
@@ -71,17 +35,19 @@ def _connection(parser: argparse.ArgumentParser, *, many_regions: bool) -> None:
             "--region",
             action="append",
             dest="regions",
-            type=_region,
+            type=arguments.region,
             metavar="REGION",
             help="a Region to audit (repeatable; default: the session's Region and the home Regions of the trails "
             "it lists)",
         )
     else:
-        parser.add_argument("--region", type=_region, help="the trail's home Region (default: the session's Region)")
+        parser.add_argument(
+            "--region", type=arguments.region, help="the trail's home Region (default: the session's Region)"
+        )
     parser.add_argument(
         "--max-attempts",
         metavar="N",
-        type=_positive(int, "6"),
+        type=arguments.positive(int, "6"),
         default=DEFAULT_MAX_ATTEMPTS,
         help=f"attempts per AWS call, with backoff, before a throttled call is reported (default: {DEFAULT_MAX_ATTEMPTS})",
     )
@@ -111,14 +77,14 @@ def add_commands(subparsers: Any) -> None:
         "--account",
         action="append",
         dest="accounts",
-        type=_account,
+        type=arguments.account,
         metavar="ID",
         help="with --assume-role: audit only this account (repeatable)",
     )
     audit.add_argument(
         "--concurrency",
         metavar="N",
-        type=_positive(int, "8"),
+        type=arguments.positive(int, "8"),
         default=DEFAULT_CONCURRENCY,
         help=f"accounts audited at once (default: {DEFAULT_CONCURRENCY})",
     )
@@ -126,7 +92,7 @@ def add_commands(subparsers: Any) -> None:
     audit.add_argument(
         "--output",
         action="append",
-        type=_output,
+        type=_OUTPUT,
         default=[],
         metavar="[FORMAT:]PATH",
         help="also write a report to PATH, e.g. sarif:out/audit.sarif (repeatable; '-' is stdout)",
@@ -143,7 +109,7 @@ def add_commands(subparsers: Any) -> None:
     audit.add_argument("--no-pack", action="store_true", help="report delivery health and gaps only")
     audit.add_argument(
         "--max-delivery-age",
-        type=_positive(float, "24"),
+        type=arguments.positive(float, "24"),
         default=24.0,
         metavar="HOURS",
         help="hours without a delivery after which a logging trail is reported (default: 24)",
@@ -156,7 +122,7 @@ def add_commands(subparsers: Any) -> None:
     audit.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_positive(float, "300"),
+        type=arguments.positive(float, "300"),
         default=300.0,
         help="seconds the policy pack may take (default: 300)",
     )

@@ -340,7 +340,19 @@ def test_contradictory_options_are_refused(
     [
         (
             ["audit", "--region", "useast1"],
-            "argument --region: 'useast1' is not an AWS Region name; expected e.g. us-east-1 or eu-west-2",
+            "argument --region: 'useast1' is not an AWS Region name; expected <area>-<direction>-<number>, "
+            "e.g. us-east-1",
+        ),
+        # The components' rule: a Region shape with no such area is refused too, as in stack config.
+        (
+            ["audit", "--region", "xx-east-1"],
+            "argument --region: 'xx-east-1' is not an AWS Region name; expected <area>-<direction>-<number>, "
+            "e.g. us-east-1",
+        ),
+        (
+            ["audit", "--output", "html:out.html"],
+            "argument --output: 'html:out.html': unknown format 'html'; expected one of text, json, sarif, junit, "
+            "markdown, e.g. sarif:out/audit.sarif",
         ),
         (
             ["audit", "--account", "12345"],
