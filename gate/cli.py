@@ -27,7 +27,7 @@ from trailguard_gate.checkov import (
 )
 from trailguard_gate.model import TargetResult
 from trailguard_gate.render import DEFAULT_TIMEOUT, ProjectError, load_project, stack_names
-from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report
+from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report, tool_version
 
 DEFAULT_SKIPS = ".checkov.skips.yaml"
 _OUTPUT = output_spec("trailguard")
@@ -38,6 +38,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
         prog="trailguard",
         description="AWS CloudTrail done right: policy checks for Pulumi stacks, offline, and for what is deployed.",
     )
+    parser.add_argument("--version", action="version", version=f"trailguard {tool_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     check = subparsers.add_parser(

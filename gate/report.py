@@ -364,6 +364,11 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def tool_version() -> str:
+    """trailguard's one version string: `--version`, SARIF's `semanticVersion` and the Markdown footer."""
+    return _version()
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

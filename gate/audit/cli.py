@@ -70,7 +70,7 @@ def add_commands(subparsers: Any) -> None:
     audit.add_argument(
         "--assume-role",
         metavar="NAME",
-        help="walk every account of the organization, entering each with this role (e.g. OrganizationAccountAccessRole)",
+        help="walk every account of the organization, entering each with this role (a read-only role, e.g. TrailguardAuditReadOnly: docs/audit-readonly-policy.json)",
     )
     audit.add_argument("--external-id", metavar="ID", help="the external id the role's trust policy requires")
     audit.add_argument(
@@ -175,7 +175,7 @@ def audit_options(args: argparse.Namespace, hooks: Sequence[EventHook] = ()) -> 
     """The options `args` ask for; `UsageError`-style problems raise `AuditError`."""
     if not args.assume_role and (args.accounts or args.external_id):
         flag = "--account" if args.accounts else "--external-id"
-        raise AuditError(f"{flag} needs --assume-role NAME, e.g. --assume-role OrganizationAccountAccessRole")
+        raise AuditError(f"{flag} needs --assume-role NAME, e.g. --assume-role TrailguardAuditReadOnly")
     if args.all_regions and args.regions:
         raise AuditError("--all-regions and --region exclude each other: pass one")
     pack = None

@@ -63,7 +63,7 @@ def organization_accounts(base: AccountSession) -> list[Account]:
 
 
 def role_arn(partition: str, account_id: str, role: str) -> str:
-    """`arn:aws:iam::222222222222:role/OrganizationAccountAccessRole`; `role` may carry a path (`audit/Reader`)."""
+    """`arn:aws:iam::222222222222:role/TrailguardAuditReadOnly`; `role` may carry a path (`audit/Reader`)."""
     return f"arn:{partition}:iam::{account_id}:role/{role.strip('/')}"
 
 

@@ -316,11 +316,11 @@ def test_reports_can_go_to_files_in_several_formats(
     [
         (
             ["audit", "--account", "111111111111"],
-            "trailguard audit: --account needs --assume-role NAME, e.g. --assume-role OrganizationAccountAccessRole\n",
+            "trailguard audit: --account needs --assume-role NAME, e.g. --assume-role TrailguardAuditReadOnly\n",
         ),
         (
             ["audit", "--external-id", "x"],
-            "trailguard audit: --external-id needs --assume-role NAME, e.g. --assume-role OrganizationAccountAccessRole\n",
+            "trailguard audit: --external-id needs --assume-role NAME, e.g. --assume-role TrailguardAuditReadOnly\n",
         ),
         (
             ["audit", "--all-regions", "--region", "us-east-1"],

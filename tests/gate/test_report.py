@@ -351,3 +351,14 @@ def test_an_unknown_format_names_the_valid_ones() -> None:
         ValueError, match=r"^unknown report format 'html'; expected one of text, json, sarif, junit, markdown"
     ):
         render_report([], "html")
+
+
+def test_version_prints_the_one_version_string_reports_carry(capsys: pytest.CaptureFixture[str]) -> None:
+    from trailguard_gate.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    printed = capsys.readouterr().out.strip()
+    sarif = json.loads(render_report([], "sarif"))
+    assert (exit_.value.code, printed) == (0, f"trailguard {sarif['runs'][0]['tool']['driver']['semanticVersion']}")
+    assert printed.split()[1] in render_report([CLEAN], "markdown")
