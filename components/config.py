@@ -105,7 +105,7 @@ class _Stack(ConfigModel):
 
     @property
     def partition(self) -> str:
-        return documents.partition_of(self.region)
+        return documents.region_partition(self.region)
 
 
 class _HasBucket(_Stack):

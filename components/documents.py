@@ -22,7 +22,7 @@ S3_SERVICE = "s3.amazonaws.com"
 # --- ARNs --------------------------------------------------------------------------------------------
 
 
-def partition_of(region: str) -> str:
+def region_partition(region: str) -> str:
     """The AWS partition a Region belongs to, e.g. `aws-cn` for `cn-north-1`."""
     if region.startswith("cn-"):
         return "aws-cn"

@@ -4,7 +4,6 @@ refuses every call that could change the account, so an audit can never write.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,9 +85,6 @@ class Connector:
         return session
 
 
-_PARTITION = re.compile(r"^arn:(aws[a-z-]*):")
-
-
 @dataclass
 class AccountSession:
     """One account's session and its clients by (service, Region); used by one thread at a time."""
@@ -109,12 +105,6 @@ class AccountSession:
         if key not in self._clients:
             self._clients[key] = self.session.client(service, region_name=key[1], config=self.connector.config())
         return self._clients[key]
-
-
-def partition_of(arn: str) -> str:
-    """`aws`, `aws-cn` or `aws-us-gov` from any ARN; `aws` when the text is not an ARN."""
-    match = _PARTITION.match(arn)
-    return match.group(1) if match else "aws"
 
 
 def arn_account(arn: str) -> str | None:

@@ -25,12 +25,13 @@ from botocore.exceptions import (
 )
 
 from trailguard_gate.audit import gaps, health
-from trailguard_gate.audit.aws import AccountSession, Connector, arn_account, partition_of
+from trailguard_gate.audit.aws import AccountSession, Connector, arn_account
 from trailguard_gate.audit.collect import Fault, Gap, Reader, RegionState, collect_region
 from trailguard_gate.audit.convert import KEY, TRAIL, key_name, stack_name, to_resources, urn
 from trailguard_gate.audit.live import describe
 from trailguard_gate.audit.orgwalk import DEFAULT_CONCURRENCY, Account, EntryError, enter, organization_accounts, walk
 from trailguard_gate.model import Finding, Resource, TargetResult
+from trailguard_policies.stack import arn_partition
 
 Progress = Callable[[str], None]
 
@@ -104,7 +105,9 @@ def start(connector: Connector) -> AccountSession:
     except BotoCoreError as error:
         raise AuditError(f"cannot use the AWS credentials: {error}") from None
     account_id = str(identity["Account"])
-    return AccountSession(connector, session, account_id, partition_of(str(identity["Arn"])), region, account_id)
+    return AccountSession(
+        connector, session, account_id, arn_partition(str(identity["Arn"])) or "aws", region, account_id
+    )
 
 
 def regions_for(account: AccountSession, options: AuditOptions) -> tuple[list[str], list[Fault]]:

@@ -43,10 +43,10 @@ from trailguard_policies.stack import (
     Relation,
     Stack,
     Unresolved,
+    arn_partition,
     bucket_arn,
     known_text,
     parse_policy,
-    partition_of,
     policy_partition,
     trail_account,
     trail_arn,
@@ -235,7 +235,7 @@ def bucket_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     yield from duplicate_policies(stack, bucket)
     for holder, prop in holders:
         statements = parse_policy(holder, prop)
-        partition = partition_of(bucket.raw("arn")) or policy_partition(statements)
+        partition = arn_partition(bucket.raw("arn")) or policy_partition(statements)
         facts = trail_facts(trail, partition, statements)
         calls = model.trail_bucket_calls(facts, bucket_arn(bucket, statements, [trail]))
         yield from judge(
@@ -316,7 +316,7 @@ def key_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
         )
         return
     statements = tuple(s for holder, prop in holders for s in parse_policy(holder, prop))
-    partition = partition_of(key.raw("arn")) or policy_partition(statements)
+    partition = arn_partition(key.raw("arn")) or policy_partition(statements)
     known_arn = known_text(key.raw("arn"))
     key_arn: iam.Parts = (known_arn,) if known_arn else ("arn:", iam.ANY, ":kms:", iam.ANY)
     calls = model.trail_key_calls(trail_facts(trail, partition), key_arn, bucket_key=bucket_key_enabled(stack, bucket))
@@ -406,7 +406,7 @@ def role_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     role = resolved(stack.role_of(trail), checks="the CloudWatch Logs role's delivery checks", owner=trail)
     if role is None or not trail.is_set("cloudWatchLogsGroupArn"):
         return
-    partition = partition_of(role.raw("arn"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("cloudWatchLogsGroupArn"))
+    partition = arn_partition(role.raw("arn"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("cloudWatchLogsGroupArn"))
     facts = trail_facts(trail, partition)
     yield from judge(
         model.role_trust_calls(facts),

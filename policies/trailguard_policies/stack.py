@@ -368,7 +368,7 @@ def _parse_text(text: str, where: str) -> tuple[iam.Statement, ...]:
 _PARTITIONS = re.compile(r"^arn:(aws[a-z-]*):")
 
 
-def partition_of(*values: object) -> str | None:
+def arn_partition(*values: object) -> str | None:
     """The partition named by the first ARN among `values`, if any."""
     for value in values:
         if isinstance(value, str) and (m := _PARTITIONS.match(value)):
@@ -415,7 +415,7 @@ def trail_arn(trail: Res, partition: str | None) -> iam.Parts:
     arn = known_text(trail.raw("arn"))
     if arn and arn.startswith("arn:"):
         return (arn,)
-    partition = partition or partition_of(
+    partition = partition or arn_partition(
         trail.raw("cloudWatchLogsRoleArn"), trail.raw("cloudWatchLogsGroupArn"), trail.raw("kmsKeyId")
     )
     return (
@@ -440,7 +440,7 @@ def policy_partition(statements: Iterable[iam.Statement]) -> str | None:
     """The partition a policy's own ARNs are written for (`aws`, `aws-cn`, ...)."""
     for statement in statements:
         for pattern in (*(statement.resources or ()), *(statement.not_resources or ())):
-            if (partition := partition_of(pattern)) is not None:
+            if (partition := arn_partition(pattern)) is not None:
                 return partition
     return None
 
@@ -448,5 +448,5 @@ def policy_partition(statements: Iterable[iam.Statement]) -> str | None:
 def bucket_arn(bucket: Res, statements: Iterable[iam.Statement], trails: Iterable[Res] = ()) -> iam.Parts:
     """The bucket's ARN as far as known: its name from the bucket or a trail, its partition from the policy."""
     name = bucket_name(bucket, *(t.raw("s3BucketName") for t in trails))
-    partition = partition_of(bucket.raw("arn")) or policy_partition(statements)
+    partition = arn_partition(bucket.raw("arn")) or policy_partition(statements)
     return ("arn:", partition or PARTITION, ":s3:::", name if name is not None else iam.ANY)

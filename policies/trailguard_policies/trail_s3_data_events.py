@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from trailguard_policies.framework import Check, Mappings, Settings, Spec, Violation, resource_policy
 from trailguard_policies.recorded_events import s3_scopes
 from trailguard_policies.resources import TRAIL, Res, arg
-from trailguard_policies.stack import partition_of
+from trailguard_policies.stack import arn_partition
 
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html"
 RECURSION_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-recursive-logging.html"
@@ -34,7 +34,7 @@ SPEC = Spec(
 
 
 def _partition(trail: Res) -> str:
-    return partition_of(trail.raw("kmsKeyId"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("arn")) or "aws"
+    return arn_partition(trail.raw("kmsKeyId"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("arn")) or "aws"
 
 
 def no_s3_data_events(trail: Res) -> Iterable[Violation]:

@@ -34,7 +34,7 @@ def parsed(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ],
 )
 def test_partition_of_region(region: str, partition: str) -> None:
-    assert d.partition_of(region) == partition
+    assert d.region_partition(region) == partition
 
 
 def test_arns_are_built_for_their_partition() -> None:
