@@ -11,7 +11,10 @@ PIP_INSTALL := --disable-pip-version-check --quiet --require-hashes --no-deps
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements/dev.lock pyproject.toml
+# The strict editable install links each module into build/: a module added or removed (which changes its folder)
+# means installing again.
+PACKAGE_DIRS := components gate gate/audit gate/schemas policies policies/trailguard_policies
+$(BIN)/.installed: requirements/dev.lock pyproject.toml $(wildcard $(PACKAGE_DIRS))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_INSTALL) -r requirements/dev.lock
 	# strict: a tree of links in build/ that mypy and IDEs follow (the default editable install is an import hook).
