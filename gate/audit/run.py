@@ -30,6 +30,7 @@ from trailguard_gate.audit.collect import Fault, Gap, Reader, RegionState, colle
 from trailguard_gate.audit.convert import KEY, TRAIL, key_name, stack_name, to_resources, urn
 from trailguard_gate.audit.live import describe
 from trailguard_gate.audit.orgwalk import DEFAULT_CONCURRENCY, Account, EntryError, enter, organization_accounts, walk
+from trailguard_gate.audit.trusted_access import trusted_access_findings
 from trailguard_gate.model import Finding, Resource, TargetResult
 from trailguard_policies.stack import arn_partition
 
@@ -222,6 +223,11 @@ def run_audit(
         audited = [a for group in walk(accounts, one, options.concurrency) for a in group]
     else:
         audited = audit_account(base, options, moment, say)
+    # An organization-wide prerequisite, read once from where the audit starts, reported on that account.
+    organization = trusted_access_findings(base)
+    if organization and audited:
+        own = next((t for t in audited if t.name.startswith(f"{base.account_id}/")), audited[0])
+        own.findings.extend(organization)
 
     judged: dict[str, list[Finding] | str] = {}
     targets = {t.name: t.resources for t in audited if t.error is None}

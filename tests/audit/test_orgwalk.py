@@ -23,6 +23,8 @@ def organization(aws: World, *names: str) -> dict[str, str]:
     """An organization whose management account is the caller's; member account ids by name."""
     org = aws.client("organizations")
     org.create_organization(FeatureSet="ALL")
+    # As an organization with a working organization trail has it (test_trusted_access checks its absence).
+    org.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
     ids = {}
     for name in names:
         ids[name] = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"][
