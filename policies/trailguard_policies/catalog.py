@@ -19,6 +19,7 @@ from trailguard_policies import (
     key_deletion_window,
     key_rotation,
     log_group,
+    service_delivery,
     trail_cloudwatch_logs,
     trail_global_service_events,
     trail_kms_encryption,
@@ -48,6 +49,10 @@ POLICIES: list[Policy] = [
     delivery.BUCKET_POLICY,
     delivery.KEY_POLICY,
     delivery.ROLE_POLICY_CHECK,
+    service_delivery.TOPIC_POLICY_CHECK,
+    service_delivery.KEY_POLICY_CHECK,
+    service_delivery.ACCESS_LOG_POLICY,
+    service_delivery.REPLICATION_POLICY,
     # Hardening [advisory].
     bucket_tls_only.POLICY,
     bucket_access_logging.POLICY,

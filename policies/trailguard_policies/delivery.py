@@ -103,7 +103,7 @@ ROLE_SPEC = Spec(
 
 TYPES = CORE | BUCKET_SSE | {LOG_GROUP, ROLE, ROLE_POLICY, ROLE_POLICY_ATTACHMENT, ROLE_POLICY_ATTACHMENTS_EXCLUSIVE}
 TYPES |= {MANAGED_POLICY}
-_ORGANIZATION_PATH = re.compile(r"AWSLogs/(o-[a-z0-9]{10,32})/")
+_ORGANIZATION_PATH = re.compile(r"(?:AWSLogs/|:log-stream:)(o-[a-z0-9]{10,32})[/_]")
 
 
 def resolved(relation: Relation, *, checks: str = "", owner: Res | None = None) -> Res | None:
@@ -152,12 +152,42 @@ def judge(calls: Iterable[model.Call], against: Against, missing: str, urn: str)
             when = f" (needed because {call.when})" if call.when else ""
             yield Violation(missing.format(what=call.what + when, resource=show(call.request.resource)), urn)
         elif verdict is None:
-            undecided.append(call.what)
+            undecided.append((call.what, _has_holes(call.request)))
     if undecided:
-        raise NotKnown(
-            f"a value (the trail ARN, an account, a Region or a condition key the delivery model does not know) "
-            f"needed to tell whether the policies {'; '.join(undecided)}"
+        unknown_keys = sorted({k for call in calls for k in _unknown_keys(call, against)})
+        later = [what for what, holes in dict.fromkeys(undecided) if holes]
+        if later or not unknown_keys:
+            raise NotKnown(
+                f"the trail ARN, an account or a Region needed to tell whether the policies "
+                f"{'; '.join(dict.fromkeys(later or [w for w, _ in undecided]))}"
+            )
+        raise NotInStack(
+            f"whether the policies {'; '.join(dict.fromkeys(w for w, _ in undecided))}: they test "
+            f"{', '.join(unknown_keys)}, which AWS does not document for these requests, so the delivery model "
+            "cannot tell (a key AWS does not set fails a condition that requires it)"
         )
+
+
+def _has_holes(request: iam.Request) -> bool:
+    values = [request.resource, *(v for v in request.context.values() if isinstance(v, tuple))]
+    return any(not isinstance(p, str) for value in values for p in value)
+
+
+def _unknown_keys(call: model.Call, against: Against) -> set[str]:
+    """The condition keys of the documents that the call neither carries nor is documented to lack."""
+    request = call.request
+    statements = (*against.resource, *(against.identity or ()), *(against.boundary or ()))
+    relevant = [
+        s
+        for s in statements
+        if iam._principal_applies(s, request) is not False and iam._action_applies(s, request) is not False
+    ]
+    return {
+        c.key
+        for s in relevant
+        for c in s.conditions
+        if c.key.lower() not in request.context and not request.lacks(c.key.lower())
+    }
 
 
 # --- what the model needs to know of a trail ------------------------------------------------------------
@@ -285,8 +315,10 @@ def key_attributes(stack: Stack, trail: Res, key: Res, bucket: Res | None) -> It
             key.urn,
         )
     key_arn = known_text(key.raw("arn")) or known_text(trail.raw("kmsKeyId"))
-    key_region = (m.group(1) if key_arn and (m := _KEY_REGION.match(key_arn)) else None) or known_text(
-        key.provider.get("region")
+    key_region = (
+        known_text(key.raw("region"))
+        or (m.group(1) if key_arn and (m := _KEY_REGION.match(key_arn)) else None)
+        or known_text(key.provider.get("region"))
     )
     bucket_region = (
         (known_text(bucket.raw("region")) or known_text(bucket.provider.get("region"))) if bucket is not None else None
@@ -407,7 +439,8 @@ def role_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     if role is None or not trail.is_set("cloudWatchLogsGroupArn"):
         return
     partition = arn_partition(role.raw("arn"), trail.raw("cloudWatchLogsRoleArn"), trail.raw("cloudWatchLogsGroupArn"))
-    facts = trail_facts(trail, partition)
+    identity = tuple(identity_statements(stack, role))
+    facts = trail_facts(trail, partition, identity)
     yield from judge(
         model.role_trust_calls(facts),
         Against(resource=parse_policy(role, "assumeRolePolicy")),

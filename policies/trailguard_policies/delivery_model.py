@@ -393,12 +393,11 @@ def rule_topic_calls(rule_arn: iam.Parts, account: str | iam.Hole, topic_arn: ia
 def topic_key_calls(publisher: Call, topic_arn: iam.Parts, key_arn: iam.Parts) -> list[Call]:
     """A publisher of an encrypted topic needs the topic's key: SNS encrypts with the publisher's permissions."""
     base = publisher.request
-    context: dict[str, iam.Value] = {
-        k: v for k, v in base.context.items() if k in ("aws:principalisawsservice", "aws:principalservicename")
-    }
+    # SNS's page tells to "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy": the
+    # publisher's source keys reach KMS. Whether SNS sets an encryption context is not documented: unknown.
+    keep = ("aws:principalisawsservice", "aws:principalservicename", "aws:sourcearn", "aws:sourceaccount")
+    context: dict[str, iam.Value] = {k: v for k, v in base.context.items() if k in keep}
     context["aws:securetransport"] = ("true",)
-    context["kms:encryptioncontext:aws:sns:topicarn"] = topic_arn
-    # Whether SNS passes the publisher's aws:SourceArn on to KMS is not documented: unknown, not absent.
     sources = (TOPIC_KEY,) if base.service == CLOUDTRAIL else (PUBLISHER_KEY,)
     who = publisher.what.removeprefix("let ").split(" publish")[0]
     return [

@@ -131,6 +131,15 @@ def key_policy_document(*, trail_account: str = ACCOUNT) -> dict[str, Any]:
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceArn": TRAIL_ARN}},
             },
+            {
+                # The log group is encrypted with the same key.
+                "Sid": "AllowCloudWatchLogsEncryption",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": GROUP_ARN}},
+            },
         ],
     }
 

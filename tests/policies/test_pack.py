@@ -24,6 +24,7 @@ RESOURCES = (
     "kms-key-",
     "cloudwatch-log-group-",
     "iam-role-",
+    "sns-topic-policy-",
 )
 MAPPING_PREFIXES = ("cis-", "security-hub:", "aws-config:", "checkov:")
 # The levels the issue asks for: six best practices and their guarantees mandatory, hardening advisory,
@@ -43,6 +44,10 @@ LEVELS = {
     "s3-bucket-policy-cloudtrail-delivery": Level.MANDATORY,
     "kms-key-policy-cloudtrail-delivery": Level.MANDATORY,
     "iam-role-cloudtrail-cloudwatch-delivery": Level.MANDATORY,
+    "sns-topic-policy-delivery": Level.MANDATORY,
+    "kms-key-policy-service-delivery": Level.MANDATORY,
+    "s3-bucket-policy-access-log-delivery": Level.MANDATORY,
+    "iam-role-s3-replication-delivery": Level.MANDATORY,
     "s3-bucket-cloudtrail-tls-only": Level.ADVISORY,
     "s3-bucket-cloudtrail-access-logging": Level.ADVISORY,
     "kms-key-cloudtrail-deletion-window": Level.ADVISORY,
