@@ -24,7 +24,7 @@ from trailguard_policies.delivery import (
     judge,
     trail_facts,
 )
-from trailguard_policies.framework import Check, Finding, Settings, Spec, stack_policy
+from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
 from trailguard_policies.resources import (
     BUCKET_LOGGING,
     BUCKET_SSE,
@@ -170,7 +170,7 @@ def _key_statements(stack: Stack, key: Res) -> tuple[iam.Statement, ...] | None:
     return tuple(s for holder, prop in holders for s in parse_policy(holder, prop))
 
 
-def _judge_key(stack: Stack, key: Res, calls: list[model.Call], purpose: str, **against: object) -> Iterator[Finding]:
+def _judge_key(stack: Stack, key: Res, calls: list[model.Call], purpose: str, **against: object) -> Iterator[Violation]:
     statements = _key_statements(stack, key)
     if statements is None:
         return  # the default key policy: no service principal may use it; kms-key-policy-cloudtrail-delivery says so
@@ -246,7 +246,7 @@ def publishers(stack: Stack, topic: Res) -> list[tuple[Res, model.Call]]:
     return found
 
 
-def topic_delivery(stack: Stack, topic: Res) -> Iterator[Finding]:
+def topic_delivery(stack: Stack, topic: Res) -> Iterator[Violation]:
     calls = [c for _, c in publishers(stack, topic)]
     holders = [(p, "policy") for p in topic_policies(stack, topic)] + (
         [(topic, "policy")] if topic.is_set("policy") else []
@@ -255,7 +255,7 @@ def topic_delivery(stack: Stack, topic: Res) -> Iterator[Finding]:
         return
     if not holders:
         if any(c.request.service == model.CLOUDTRAIL for c in calls):
-            yield Finding(
+            yield Violation(
                 f"{topic.label} has no topic policy, and the default one lets only its account's principals publish: "
                 f"the trail notifying it fails with InsufficientSnsTopicPolicyException. Add a TopicPolicy. See {SNS_URL}"
             )
@@ -271,7 +271,7 @@ def topic_delivery(stack: Stack, topic: Res) -> Iterator[Finding]:
     )
 
 
-def topic_key_delivery(stack: Stack, topic: Res) -> Iterator[Finding]:
+def topic_key_delivery(stack: Stack, topic: Res) -> Iterator[Violation]:
     key = _key_of(stack, topic, "kmsMasterKeyId")
     if key is None:
         return
@@ -287,7 +287,7 @@ def topic_key_delivery(stack: Stack, topic: Res) -> Iterator[Finding]:
 # --- keys of log groups and event data stores -----------------------------------------------------------
 
 
-def log_group_key_delivery(stack: Stack, group: Res) -> Iterator[Finding]:
+def log_group_key_delivery(stack: Stack, group: Res) -> Iterator[Violation]:
     key = _key_of(stack, group, "kmsKeyId")
     name = known_text(group.raw("name"))
     if key is None:
@@ -303,7 +303,7 @@ def log_group_key_delivery(stack: Stack, group: Res) -> Iterator[Finding]:
     yield from _judge_key(stack, key, calls, group.label)
 
 
-def lake_key_delivery(stack: Stack, store: Res) -> Iterator[Finding]:
+def lake_key_delivery(stack: Stack, store: Res) -> Iterator[Violation]:
     key = _key_of(stack, store, "kmsKeyId")
     if key is not None:
         yield from _judge_key(stack, key, model.lake_key_calls(_key_arn(key, store.raw("kmsKeyId"))), store.label)
@@ -312,7 +312,7 @@ def lake_key_delivery(stack: Stack, store: Res) -> Iterator[Finding]:
 # --- S3 server access logging ----------------------------------------------------------------------------
 
 
-def access_log_delivery(stack: Stack, logging: Res) -> Iterator[Finding]:
+def access_log_delivery(stack: Stack, logging: Res) -> Iterator[Violation]:
     source = stack.bucket_of(logging, "bucket")
     target = stack.bucket_of(logging, "targetBucket")
     if not isinstance(source, Found) or not isinstance(target, Found):
@@ -362,7 +362,7 @@ def _bucket_key_arn(stack: Stack, bucket: Res) -> object:
     return None
 
 
-def replication_delivery(stack: Stack, config: Res) -> Iterator[Finding]:
+def replication_delivery(stack: Stack, config: Res) -> Iterator[Violation]:
     source = stack.bucket_of(config, "bucket")
     roles = [r for r in stack.of_type(ROLE) if r.urn in config.deps("role")]
     role_arn = known_text(config.raw("role"))

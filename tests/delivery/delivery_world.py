@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "policies"))
 
 from trailguard_policies import delivery, iam, service_delivery  # noqa: E402
 from trailguard_policies import delivery_model as model  # noqa: E402
-from trailguard_policies.framework import Finding  # noqa: E402
+from trailguard_policies.framework import Violation  # noqa: E402
 from trailguard_policies.framework import run as run_checks  # noqa: E402
 from trailguard_policies.resources import Res  # noqa: E402
 from trailguard_policies.stack import Stack  # noqa: E402
@@ -149,7 +149,7 @@ def recording(into: list[Judged], policy: list[str]) -> Iterator[None]:
     """Record every (call, verdict) the delivery checks judge, by wrapping the one `judge` both modules use."""
     original = delivery.judge
 
-    def spy(calls: Any, against: delivery.Against, missing: str, urn: str) -> Iterator[Finding]:
+    def spy(calls: Any, against: delivery.Against, missing: str, urn: str) -> Iterator[Violation]:
         calls = list(calls)
         for call in calls:
             keys = frozenset(delivery._unknown_keys(call, against))
@@ -168,7 +168,7 @@ def recording(into: list[Judged], policy: list[str]) -> Iterator[None]:
 @dataclass
 class Outcome:
     judged: list[Judged]
-    findings: dict[str, list[Finding]]
+    findings: dict[str, list[Violation]]
     notes: dict[str, list[str]]
 
 
@@ -176,7 +176,7 @@ def check(resources: Sequence[Resource]) -> Outcome:
     """Every delivery check over a rendered stack: the requests judged, the findings and the notes per policy."""
     stack = Stack([to_res(r) for r in resources])
     judged: list[Judged] = []
-    findings: dict[str, list[Finding]] = {}
+    findings: dict[str, list[Violation]] = {}
     notes: dict[str, list[str]] = {}
     current = [""]
     with recording(judged, current):
