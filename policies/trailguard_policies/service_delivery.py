@@ -51,10 +51,10 @@ from trailguard_policies.stack import (
     PARTITION,
     Found,
     Stack,
+    arn_partition,
     bucket_name,
     known_text,
     parse_policy,
-    partition_of,
 )
 from trailguard_policies.values import NotKnown
 
@@ -225,7 +225,7 @@ def publishers(stack: Stack, topic: Res) -> list[tuple[Res, model.Call]]:
             trail.is_set("snsTopicName")
             and topic_named(stack, trail, "snsTopicName", trail.raw("snsTopicName")) is topic
         ):
-            partition = partition_of(trail.raw("arn"), arn[0] if isinstance(arn[0], str) else None)
+            partition = arn_partition(trail.raw("arn"), arn[0] if isinstance(arn[0], str) else None)
             found += [(trail, c) for c in model.trail_topic_calls(trail_facts(trail, partition), arn)]
     parts = arn_parts(arn[0]) if len(arn) == 1 else None
     partition, region, account = parts if parts else ("aws", _region(topic), stack_account(stack))
@@ -329,7 +329,7 @@ def access_log_delivery(stack: Stack, logging: Res) -> Iterator[Violation]:
         f"/{prefix}2025-01-01-00-00-00-EXAMPLE",
     )
     statements = tuple(s for holder, prop in holders for s in parse_policy(holder, prop))
-    partition = next((p for s in statements for r in s.resources or () if (p := partition_of(r))), None)
+    partition = next((p for s in statements for r in s.resources or () if (p := arn_partition(r))), None)
     if partition:
         source_arn = ("arn:", partition, ":s3:::", source_name or iam.ANY)
         obj = ("arn:", partition, ":s3:::", target_name or iam.ANY, f"/{prefix}2025-01-01-00-00-00-EXAMPLE")
@@ -348,7 +348,7 @@ def access_log_delivery(stack: Stack, logging: Res) -> Iterator[Violation]:
 
 def _bucket_arn(stack: Stack, bucket: Res, fallback: object = None) -> iam.Parts:
     name = bucket_name(bucket, fallback)
-    partition = partition_of(bucket.raw("arn")) or stack_partition(stack)
+    partition = arn_partition(bucket.raw("arn")) or stack_partition(stack)
     return ("arn:", partition, ":s3:::", name or iam.ANY)
 
 
