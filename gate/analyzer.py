@@ -490,6 +490,17 @@ class PolicyPack:
             diagnostics += self.analyze(current)
         return diagnostics + self.analyze_stack(final)
 
+    def findings(self, resources: Sequence[Resource]) -> list[Finding]:
+        """`preview`, as the gate reports it (check and audit alike): each diagnostic a finding with its policy's
+        fix, link and severity and the resource it names; a policy the config disabled reports nothing."""
+        policies = {p.name: p for p in self.info().policies}
+        by_urn = {r.urn: r for r in resources}
+        return [
+            policy_finding(d, policies.get(d.policy_name), by_urn.get(d.urn or ""))
+            for d in self.preview(resources)
+            if Level(d.enforcement_level) is not Level.DISABLED
+        ]
+
 
 # --- configuration, as the CLI reconciles it -------------------------------------------------------------
 

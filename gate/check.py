@@ -20,7 +20,7 @@ import yaml
 
 from trailguard_gate.checkov import Skip, run_checkov
 from trailguard_gate.locate import checkov_pages, locate, with_checkov_page
-from trailguard_gate.model import Finding, Level, TargetResult
+from trailguard_gate.model import Finding, TargetResult
 from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, render_stacks, stack_config
 from trailguard_gate.tfplan import TerraformPlan, export_plan
 
@@ -153,7 +153,7 @@ def _judge_with_pack(
     out: dict[str, list[Finding] | str] = {}
     pack: Any = None
     try:
-        from trailguard_gate.analyzer import PolicyPack, policy_finding
+        from trailguard_gate.analyzer import PolicyPack
 
         pack = PolicyPack(options.policy_pack, python=pack_python(options.policy_pack), timeout=options.timeout)
         policies: dict[str, Any] = {}
@@ -172,12 +172,7 @@ def _judge_with_pack(
                     f"policy pack {info.name} {info.version} ({len(policies)} policies) on {len(renderings)} stack(s)"
                 )
                 pack.configure(dict(options.policy_config or {}))
-            by_urn = {res.urn: res for res in r.resources}
-            out[r.stack] = [
-                policy_finding(d, policies.get(d.policy_name), by_urn.get(d.urn or ""))
-                for d in pack.preview(list(r.resources))
-                if Level(d.enforcement_level) is not Level.DISABLED
-            ]
+            out[r.stack] = pack.findings(r.resources)
     except Exception as exc:  # a pack that cannot start, refuses its config or crashes judges no further stack
         message = f"policy pack {options.policy_pack}: {exc}" if str(options.policy_pack) not in str(exc) else str(exc)
         return {r.stack: out.get(r.stack, message) for r in renderings}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from trailguard_gate.audit.convert import PROJECT
-from trailguard_gate.model import Finding, Level, Resource
+from trailguard_gate.model import Finding, Resource
 
 AUDIT_STACK = "audit"
 """The stack every audited target is judged as: one pack process serves the whole audit (a new stack restarts it)."""
@@ -46,7 +46,7 @@ def judge(
     timeout: float = 300.0,
 ) -> dict[str, list[Finding] | str]:
     """Findings per target name, or why the pack could not judge it (a pack that cannot start judges nothing)."""
-    from trailguard_gate.analyzer import PolicyPack, policy_finding
+    from trailguard_gate.analyzer import PolicyPack
     from trailguard_gate.audit.live import describe
     from trailguard_gate.check import pack_python
 
@@ -57,12 +57,7 @@ def judge(
             policies = {p.name: p for p in pack.info().policies}
             pack.configure(audit_config(policy_config, policies))
             for name, resources in targets.items():
-                by_urn = {r.urn: r for r in resources}
-                found = [
-                    policy_finding(d, policies.get(d.policy_name), by_urn.get(d.urn or ""))
-                    for d in pack.preview(list(resources))
-                    if Level(d.enforcement_level) is not Level.DISABLED
-                ]
+                found = pack.findings(resources)
                 account_id, _, region = name.partition("/")
                 tags = {p.name: p.tags for p in policies.values()}
                 out[name] = describe(found, resources, account_id=account_id, region=region, policy_tags=tags)
