@@ -11,15 +11,20 @@ PIP_INSTALL := --disable-pip-version-check --quiet --require-hashes --no-deps
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-# The strict editable install links each module into build/: a module added or removed (which changes its folder)
-# means installing again.
-PACKAGE_DIRS := components gate gate/audit gate/schemas policies policies/trailguard_policies
-$(BIN)/.installed: requirements/dev.lock pyproject.toml $(wildcard $(PACKAGE_DIRS))
+# The editable install serves people, mypy and IDEs alike: setuptools' own (an import hook, which mypy and IDEs cannot
+# follow) gives the metadata and the `trailguard` command, and a .pth names build/editable/, where each import name is
+# a link to its folder, so both see every module, also one added later, without installing again.
+EDITABLE := build/editable
+$(BIN)/.installed: requirements/dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_INSTALL) -r requirements/dev.lock
-	# strict: a tree of links in build/ that mypy and IDEs follow (the default editable install is an import hook).
-	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation \
-		--config-settings editable_mode=strict -e .
+	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	mkdir -p $(EDITABLE)
+	ln -sfn ../../components $(EDITABLE)/trailguard
+	ln -sfn ../../gate $(EDITABLE)/trailguard_gate
+	ln -sfn ../../policies $(EDITABLE)/trailguard_pack
+	ln -sfn ../../policies/trailguard_policies $(EDITABLE)/trailguard_policies
+	$(BIN)/python -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "trailguard-editable.pth").write_text(sys.argv[1] + "\n")' "$(abspath $(EDITABLE))"
 	touch $@
 
 $(CHECKOV_VENV)/bin/.installed: requirements/checkov.lock

@@ -208,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         pass  # the audit commands are optional: `check` never needs AWS access
     else:
         audit_cli.add_commands(subparsers)
+    from trailguard_gate import policies_cmd
+
+    policies_cmd.add_command(subparsers)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

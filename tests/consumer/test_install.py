@@ -111,3 +111,18 @@ def test_mypy_follows_the_strict_editable_install_into_the_checkout(
     assert 'Missing key "kms_key_id" for TypedDict "OrganizationTrailArgs"' in result.stdout, result.stdout
     assert '"is_multi_region_trail"' in result.stdout
     assert "Cannot find implementation or library stub" not in result.stdout
+
+
+def test_mypy_follows_the_development_environment_make_setup_builds(mypy_cache: Path, tmp_path: Path) -> None:
+    # make setup adds a .pth naming build/editable/, whose import names link to the source folders.
+    (tmp_path / "consumer.py").write_text(CONSUMER, encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mypy"), "--strict", "--python-executable", sys.executable, "--cache-dir",
+         str(mypy_cache), "--no-error-summary", "--hide-error-context", "--follow-imports", "silent", "consumer.py"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert 'Missing key "kms_key_id" for TypedDict "OrganizationTrailArgs"' in result.stdout, result.stdout
