@@ -12,13 +12,14 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from trailguard_gate.checkov import Skip, run_checkov
+from trailguard_gate.exclusions import suppressed_by_exclusions
 from trailguard_gate.locate import checkov_pages, locate, with_checkov_page
 from trailguard_gate.model import Finding, TargetResult
 from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, render_stacks, stack_config
@@ -102,11 +103,20 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
     findings: dict[str, list[Finding]] = {r.stack: [] for r in good}
     errors: dict[str, str] = {r.stack: r.error for r in renderings if r.error}
     if good and options.policy_pack is not None:
-        for stack, outcome in _judge_with_pack(options, good, progress).items():
+        judged = _judge_with_pack(options, good, progress)
+        for stack, outcome in judged.items():
             if isinstance(outcome, str):
                 errors[stack] = outcome
             else:
                 findings[stack].extend(outcome)
+        # What the config's reasoned `exclude` entries suppressed, shown with the reason (a second, shadow pass).
+        shadow = replace(options, policy_config=None)
+        for stack, extra in suppressed_by_exclusions(
+            options.policy_config,
+            judged,
+            lambda config: _judge_with_pack(replace(shadow, policy_config=config), good, lambda _: None),
+        ).items():
+            findings[stack].extend(extra)
     if good and options.checkov is not None:
         for stack, outcome in _judge_with_checkov(options, good, progress).items():
             if isinstance(outcome, str):
