@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
+import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
 
 from trailguard.validation import InvalidValue
+
+_STATED_DEFAULT = re.compile(r"(?:^|\s)Default: (true|false|\d+)\b")
+
+
+def documented_defaults(args: type) -> dict[str, Any]:
+    """The scalar defaults an args TypedDict's field docstrings state (`Default: 365.`, `Default: true.`).
+
+    Each default is written once, in the docstring other languages read in the inferred schema and the docs are
+    generated from; the component and the config model that feeds it take the value from here.
+    """
+    body = ast.parse(textwrap.dedent(inspect.getsource(args))).body[0]
+    assert isinstance(body, ast.ClassDef), args
+    defaults: dict[str, Any] = {}
+    for field, doc in zip(body.body, body.body[1:], strict=False):
+        if not (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)):
+            continue
+        text = doc.value.value if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) else None
+        if isinstance(text, str) and (match := _STATED_DEFAULT.search(" ".join(text.split()))):
+            stated = match.group(1)
+            defaults[field.target.id] = stated == "true" if stated in ("true", "false") else int(stated)
+    return defaults
 
 
 def child_options(parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:

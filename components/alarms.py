@@ -17,7 +17,7 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, BeforeValidator, model_validator
 
 from trailguard import cis, documents
-from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard._support import check_input, child_options, documented_defaults, log_store_options, to_json
 from trailguard.settings import ConfigModel, as_validator, setting, trailguard_error
 from trailguard.validation import InvalidValue, check_log_group_name, check_tags
 
@@ -276,6 +276,10 @@ class TrailAlarmsArgs(TypedDict, total=False):
     """Tags for the key, topic, alarms and rules. Default: none."""
 
 
+DEFAULTS = documented_defaults(TrailAlarmsArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
+
+
 class TrailAlarms(pulumi.ComponentResource):
     """A metric filter and alarm per CIS monitoring control, notifying a KMS-encrypted SNS topic.
 
@@ -300,7 +304,9 @@ class TrailAlarms(pulumi.ComponentResource):
         where = f"TrailAlarms {name!r}"
         _check_name(where, name)
         disabled = _disabled_control_ids(where, args.get("disabled_controls"))
-        enable_event_rules = _plain_bool(where, "enable_event_rules", args.get("enable_event_rules", False))
+        enable_event_rules = _plain_bool(
+            where, "enable_event_rules", args.get("enable_event_rules", DEFAULTS["enable_event_rules"])
+        )
         check_input(where, "log_group_name", args.get("log_group_name"), check_log_group_name)
         check_input(where, "metric_namespace", args.get("metric_namespace"), check_metric_namespace)
         check_input(where, "threshold", args.get("threshold"), check_threshold)
@@ -358,9 +364,9 @@ class TrailAlarms(pulumi.ComponentResource):
                 namespace=metric_filter.metric_transformation.namespace,
                 metric_name=metric_filter.metric_transformation.name,
                 statistic="Sum",
-                period=args.get("period", 300),
+                period=args.get("period", DEFAULTS["period"]),
                 evaluation_periods=1,
-                threshold=args.get("threshold", 1),
+                threshold=args.get("threshold", DEFAULTS["threshold"]),
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 # No events in a period means nothing happened, not that monitoring broke.
                 treat_missing_data="notBreaching",
@@ -563,16 +569,16 @@ class AlarmsConfig(ConfigModel):
         example=[{"controlId": "5.12", "reason": "no internet gateways: egress goes through the network account"}],
     )
     threshold: Threshold = setting(
-        1, expected="matching events per period that set an alarm off, at least 1", example=1
+        DEFAULTS["threshold"], expected="matching events per period that set an alarm off, at least 1", example=1
     )
-    period: Period = setting(300, expected="a multiple of 60 seconds from 60 to 86400", example=300)
+    period: Period = setting(DEFAULTS["period"], expected="a multiple of 60 seconds from 60 to 86400", example=300)
     emails: list[Email] = setting(
         default_factory=list, expected="a list of email addresses", example=["security@example.com"]
     )
     https_endpoints: list[HttpsEndpoint] = setting(
         default_factory=list, expected="a list of HTTPS URLs", example=["https://hooks.example.com/aws-alarms"]
     )
-    event_rules: bool = setting(False, expected="true or false", example=False)
+    event_rules: bool = setting(DEFAULTS["enable_event_rules"], expected="true or false", example=False)
     subscriptions_managed_elsewhere: ElsewhereReason | None = setting(
         None,
         expected="why the alarm topic needs no emails or httpsEndpoints here (who subscribes to it, and how)",

@@ -8,7 +8,7 @@ import pulumi_aws as aws
 from pydantic import model_validator
 
 from trailguard import documents
-from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard._support import check_input, child_options, documented_defaults, log_store_options, to_json
 from trailguard.key import default_alias_name
 from trailguard.settings import BucketName, ConfigModel, Region, setting, trailguard_error
 from trailguard.validation import (
@@ -93,6 +93,10 @@ class TrailBucketArgs(TypedDict, total=False):
     policy naming a principal that does not. Default: none."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Tags for every taggable child. Default: none."""
+
+
+DEFAULTS = documented_defaults(TrailBucketArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
 
 
 class TrailBucket(pulumi.ComponentResource):
@@ -500,7 +504,7 @@ def _trail_bucket_policy(v: dict[str, Any]) -> str:
 
 def _lifecycle_rules(args: TrailBucketArgs, *, prefix_rule: str) -> list[Any]:
     """Colder storage after N days, incomplete uploads aborted, expiration only when configured."""
-    days = args.get("transition_days", 90)
+    days = args.get("transition_days", DEFAULTS["transition_days"])
     storage_class = args.get("transition_storage_class") or "GLACIER"
     rule: dict[str, Any] = {
         "id": f"{prefix_rule}-retention",
@@ -548,7 +552,9 @@ class BucketConfig(ConfigModel):
     access_log_bucket_name: BucketName | None = setting(
         None, expected="the access-log bucket's name", example="acme-cloudtrail-logs-access-logs"
     )
-    transition_days: int = setting(90, expected="days before logs move to colder storage", example=90, ge=0)
+    transition_days: int = setting(
+        DEFAULTS["transition_days"], expected="days before logs move to colder storage", example=90, ge=0
+    )
     transition_storage_class: StorageClass = setting(
         "GLACIER",
         expected="one of STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE",

@@ -7,7 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from trailguard import documents
-from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard._support import check_input, child_options, documented_defaults, log_store_options, to_json
 from trailguard.settings import ConfigModel, DeletionWindowInDays, PrincipalArn, setting
 from trailguard.validation import (
     check_account_id,
@@ -55,6 +55,10 @@ class TrailKeyArgs(TypedDict, total=False):
     """Tags for the key. Default: none."""
 
 
+DEFAULTS = documented_defaults(TrailKeyArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
+
+
 class TrailKey(pulumi.ComponentResource):
     """A KMS key with rotation on, the longest deletion window, an alias, and a least-privilege key policy.
 
@@ -96,7 +100,7 @@ class TrailKey(pulumi.ComponentResource):
             trail_name=trail_name,
             trail_account_id=trail_account_id,
             trail_region=trail_region,
-            encrypt=pulumi.Output.from_input(args.get("encrypt_trail_logs", True)),
+            encrypt=pulumi.Output.from_input(args.get("encrypt_trail_logs", DEFAULTS["encrypt_trail_logs"])),
             log_group=pulumi.Output.from_input(args.get("log_group_name")),
             topic=pulumi.Output.from_input(args.get("sns_topic_name")),
             readers=pulumi.Output.from_input(args.get("reader_principal_arns") or []),
@@ -106,7 +110,7 @@ class TrailKey(pulumi.ComponentResource):
             f"{name}-key",
             description=args.get("description") or trail_name.apply(lambda t: f"CloudTrail: trail {t}"),
             enable_key_rotation=True,
-            deletion_window_in_days=args.get("deletion_window_in_days", 30),
+            deletion_window_in_days=args.get("deletion_window_in_days", DEFAULTS["deletion_window_in_days"]),
             policy=policy,
             tags=args.get("tags"),
             opts=log_store_options(self),
@@ -157,7 +161,9 @@ class KeyConfig(ConfigModel):
     """`trailguard:key`: the stack's customer-managed KMS keys."""
 
     deletion_window_in_days: DeletionWindowInDays = setting(
-        30, expected="7 to 30 days between scheduling deletion and deletion", example=30
+        DEFAULTS["deletion_window_in_days"],
+        expected="7 to 30 days between scheduling deletion and deletion",
+        example=30,
     )
     reader_principal_arns: list[PrincipalArn] = setting(
         default_factory=list,

@@ -5,6 +5,7 @@ from typing import Required, TypedDict, cast
 
 import pulumi
 
+from trailguard._support import documented_defaults
 from trailguard.bucket import ObjectLockArgs, ReplicationArgs, TrailBucket, TrailBucketArgs
 from trailguard.key import TrailKey, TrailKeyArgs
 
@@ -50,6 +51,10 @@ class LogArchiveArgs(TypedDict, total=False):
     """Tags for every taggable child. Default: none."""
 
 
+DEFAULTS = documented_defaults(LogArchiveArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
+
+
 class LogArchive(pulumi.ComponentResource):
     """A `TrailKey` and a `TrailBucket` whose policies name the management account's trail before it exists.
 
@@ -75,7 +80,9 @@ class LogArchive(pulumi.ComponentResource):
         key_args: TrailKeyArgs = {
             "trail_name": args["trail_name"],
             "trail_account_id": args["management_account_id"],
-            "deletion_window_in_days": args.get("kms_key_deletion_window_in_days", 30),
+            "deletion_window_in_days": args.get(
+                "kms_key_deletion_window_in_days", DEFAULTS["kms_key_deletion_window_in_days"]
+            ),
         }
         key_args.update(cast(TrailKeyArgs, _renamed(given, _KEY_ARGS)))
         self.key = TrailKey(f"{name}-key", key_args, opts=pulumi.ResourceOptions(parent=self))

@@ -7,7 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from trailguard import documents
-from trailguard._support import check_input, child_options, log_store_options, to_json
+from trailguard._support import check_input, child_options, documented_defaults, log_store_options, to_json
 from trailguard.settings import ConfigModel, LogGroupName, RetentionInDays, setting
 from trailguard.validation import (
     check_account_id,
@@ -44,6 +44,10 @@ class TrailLogGroupArgs(TypedDict, total=False):
     """Tags for the group and the role. Default: none."""
 
 
+DEFAULTS = documented_defaults(TrailLogGroupArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
+
+
 class TrailLogGroup(pulumi.ComponentResource):
     """A KMS-encrypted, deletion-protected log group and a delivery role allowed only to create streams and put
     events in it. The group is protected and retained on delete.
@@ -77,7 +81,7 @@ class TrailLogGroup(pulumi.ComponentResource):
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-log-group",
             name=args["log_group_name"],
-            retention_in_days=args.get("retention_in_days", 365),
+            retention_in_days=args.get("retention_in_days", DEFAULTS["retention_in_days"]),
             kms_key_id=args["kms_key_arn"],
             deletion_protection_enabled=True,
             tags=args.get("tags"),
@@ -128,5 +132,7 @@ class LogGroupConfig(ConfigModel):
 
     name: LogGroupName | None = setting(None, expected="the log group's name", example="/cloudtrail/organization-trail")
     retention_in_days: RetentionInDays = setting(
-        365, expected="a retention CloudWatch Logs accepts, or 0 for never expire", example=365
+        DEFAULTS["retention_in_days"],
+        expected="a retention CloudWatch Logs accepts, or 0 for never expire",
+        example=365,
     )

@@ -8,7 +8,14 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, ValidationError, model_validator
 
 from trailguard import documents
-from trailguard._support import check_input, child_options, explicit_dependencies, is_plain, to_json
+from trailguard._support import (
+    check_input,
+    child_options,
+    documented_defaults,
+    explicit_dependencies,
+    is_plain,
+    to_json,
+)
 from trailguard.key import TrailKey, TrailKeyArgs, default_alias_name
 from trailguard.log_group import TrailLogGroup, TrailLogGroupArgs, default_log_group_name
 from trailguard.selectors import (
@@ -101,6 +108,10 @@ class OrganizationTrailArgs(TypedDict, total=False):
     """Tags for every taggable child. Default: none."""
 
 
+DEFAULTS = documented_defaults(OrganizationTrailArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
+
+
 class OrganizationTrail(pulumi.ComponentResource):
     """An organization trail with secure defaults: every account and Region, global services, log file
     validation, KMS encryption, CloudWatch Logs delivery (encrypted, deletion-protected group; least-privilege
@@ -141,7 +152,7 @@ class OrganizationTrail(pulumi.ComponentResource):
             check_input(where, arg, args.get(arg), check)
         if is_plain(_selector_inputs(args)):
             _selectors(where, {**_selector_inputs(args), "partition": "aws"})
-        organization_trail = args.get("is_organization_trail", True)
+        organization_trail = args.get("is_organization_trail", DEFAULTS["is_organization_trail"])
         if organization_trail is True and args.get("organization_id") is None:
             # Without it the delivery role could not write the member accounts' log streams (o-<org>_*).
             raise ValueError(
@@ -164,8 +175,8 @@ class OrganizationTrail(pulumi.ComponentResource):
             lambda v: documents.trail_arn(*v)
         )
 
-        cloud_watch = args.get("cloud_watch_logs_enabled", True)
-        notify = args.get("sns_notifications_enabled", False)
+        cloud_watch = args.get("cloud_watch_logs_enabled", DEFAULTS["cloud_watch_logs_enabled"])
+        notify = args.get("sns_notifications_enabled", DEFAULTS["sns_notifications_enabled"])
         group_name = pulumi.Output.from_input(args.get("log_group_name") or trail_name.apply(default_log_group_name))
         topic_name = pulumi.Output.from_input(args.get("sns_topic_name") or trail_name.apply(default_topic_name))
 
@@ -192,7 +203,7 @@ class OrganizationTrail(pulumi.ComponentResource):
                 "trail_name": trail_name,
                 "kms_key_arn": monitoring_key,
                 "trail_account_id": account_id,
-                "retention_in_days": args.get("log_group_retention_in_days", 365),
+                "retention_in_days": args.get("log_group_retention_in_days", DEFAULTS["log_group_retention_in_days"]),
                 "tags": args.get("tags") or {},
             }
             organization_id = args.get("organization_id")
@@ -224,11 +235,13 @@ class OrganizationTrail(pulumi.ComponentResource):
             s3_bucket_name=args["s3_bucket_name"],
             s3_key_prefix=args.get("s3_key_prefix"),
             kms_key_id=args["kms_key_id"],
-            is_organization_trail=args.get("is_organization_trail", True),
-            is_multi_region_trail=args.get("is_multi_region_trail", True),
-            include_global_service_events=args.get("include_global_service_events", True),
-            enable_log_file_validation=args.get("enable_log_file_validation", True),
-            enable_logging=args.get("enable_logging", True),
+            is_organization_trail=args.get("is_organization_trail", DEFAULTS["is_organization_trail"]),
+            is_multi_region_trail=args.get("is_multi_region_trail", DEFAULTS["is_multi_region_trail"]),
+            include_global_service_events=args.get(
+                "include_global_service_events", DEFAULTS["include_global_service_events"]
+            ),
+            enable_log_file_validation=args.get("enable_log_file_validation", DEFAULTS["enable_log_file_validation"]),
+            enable_logging=args.get("enable_logging", DEFAULTS["enable_logging"]),
             advanced_event_selectors=selectors.apply(lambda s: s["advanced"]),
             event_selectors=selectors.apply(lambda s: s["basic"]),
             insight_selectors=selectors.apply(lambda s: s["insights"]),
@@ -268,7 +281,9 @@ class OrganizationTrail(pulumi.ComponentResource):
             "trail_account_id": account_id,
             "encrypt_trail_logs": False,
             "alias_name": trail_name.apply(lambda t: default_alias_name(t, "monitoring")),
-            "deletion_window_in_days": args.get("monitoring_key_deletion_window_in_days", 30),
+            "deletion_window_in_days": args.get(
+                "monitoring_key_deletion_window_in_days", DEFAULTS["monitoring_key_deletion_window_in_days"]
+            ),
             "tags": args.get("tags") or {},
         }
         if log_group_name is not None:
@@ -357,11 +372,15 @@ def _selectors(where: str, v: Mapping[str, Any]) -> dict[str, Any]:
 class TrailConfig(ConfigModel):
     """`trailguard:trail`: what the trail logs and how."""
 
-    is_organization_trail: bool = setting(True, expected="true or false", example=True)
-    is_multi_region_trail: bool = setting(True, expected="true or false", example=True)
-    include_global_service_events: bool = setting(True, expected="true or false", example=True)
-    enable_log_file_validation: bool = setting(True, expected="true or false", example=True)
-    enable_logging: bool = setting(True, expected="true or false", example=True)
+    is_organization_trail: bool = setting(DEFAULTS["is_organization_trail"], expected="true or false", example=True)
+    is_multi_region_trail: bool = setting(DEFAULTS["is_multi_region_trail"], expected="true or false", example=True)
+    include_global_service_events: bool = setting(
+        DEFAULTS["include_global_service_events"], expected="true or false", example=True
+    )
+    enable_log_file_validation: bool = setting(
+        DEFAULTS["enable_log_file_validation"], expected="true or false", example=True
+    )
+    enable_logging: bool = setting(DEFAULTS["enable_logging"], expected="true or false", example=True)
     management_events: ManagementEventsConfig = setting(
         default_factory=ManagementEventsConfig,
         expected="which management events to log",
@@ -382,7 +401,7 @@ class TrailConfig(ConfigModel):
         expected="ApiCallRateInsight and/or ApiErrorRateInsight",
         example=["ApiCallRateInsight", "ApiErrorRateInsight"],
     )
-    sns_notifications: bool = setting(False, expected="true or false", example=True)
+    sns_notifications: bool = setting(DEFAULTS["sns_notifications_enabled"], expected="true or false", example=True)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

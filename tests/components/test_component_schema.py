@@ -9,6 +9,8 @@ import pytest
 from pulumi.provider.experimental.analyzer import Analyzer
 
 import trailguard
+from trailguard import bucket, key, log_archive, log_group, trail
+from trailguard._support import documented_defaults
 
 COMPONENTS: list[type[pulumi.ComponentResource]] = trailguard.components()
 """Every exported component, as the component provider hosts them: a new one is checked without editing this file."""
@@ -53,3 +55,22 @@ def test_nested_argument_types_are_part_of_the_schema(schema: typing.Any) -> Non
     nested = {name for name in trailguard.__all__ if name.endswith("Args")} - {f"{c.__name__}Args" for c in COMPONENTS}
     assert len(nested) >= 7
     assert sorted(schema["type_definitions"]) == sorted(nested)
+
+
+@pytest.mark.parametrize(
+    ("parent", "arg", "child", "child_arg"),
+    [
+        (trail.OrganizationTrailArgs, "log_group_retention_in_days", log_group.TrailLogGroupArgs, "retention_in_days"),
+        (
+            trail.OrganizationTrailArgs,
+            "monitoring_key_deletion_window_in_days",
+            key.TrailKeyArgs,
+            "deletion_window_in_days",
+        ),
+        (log_archive.LogArchiveArgs, "kms_key_deletion_window_in_days", key.TrailKeyArgs, "deletion_window_in_days"),
+        (log_archive.LogArchiveArgs, "transition_days", bucket.TrailBucketArgs, "transition_days"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else v.__name__,
+)
+def test_a_default_a_component_passes_on_is_the_childs(parent: type, arg: str, child: type, child_arg: str) -> None:
+    assert documented_defaults(parent)[arg] == documented_defaults(child)[child_arg]
