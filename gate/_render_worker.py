@@ -16,6 +16,36 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 
+_MINIMUM_PYTHON = (3, 11)
+
+
+def _refuse(result_file: str, message: str) -> None:
+    import json
+
+    Path(result_file).write_text(json.dumps({"resources": [], "outputs": {}, "error": message}), encoding="utf-8")
+    sys.exit(0)
+
+
+def _check_interpreter(result_file: str) -> None:
+    """Refuse, with the fix, an interpreter the gate cannot run in: too old, or without the Pulumi SDK."""
+    import importlib.util
+
+    if sys.version_info < _MINIMUM_PYTHON:
+        _refuse(
+            result_file,
+            f"the project's interpreter {sys.executable} is Python {sys.version_info[0]}.{sys.version_info[1]}; "
+            f"trailguard check needs Python {'.'.join(map(str, _MINIMUM_PYTHON))} or newer in it: recreate the "
+            "project's virtualenv with a newer Python, e.g. python3.12 -m venv venv && venv/bin/pip install -r "
+            "requirements.txt",
+        )
+    if importlib.util.find_spec("pulumi") is None:
+        _refuse(
+            result_file,
+            f"the program's interpreter {sys.executable} has no Pulumi SDK (ModuleNotFoundError: No module named "
+            "'pulumi'): install the project's requirements into it, e.g. pip install -r requirements.txt",
+        )
+
+
 def _load_gate_package() -> None:
     """Make `trailguard_gate` importable from this folder when the interpreter does not have it installed."""
     import importlib.util
@@ -31,45 +61,178 @@ def _load_gate_package() -> None:
     spec.loader.exec_module(module)
 
 
+if __name__ == "__main__":
+    _check_interpreter(sys.argv[2])
 _load_gate_package()
 
+import importlib  # noqa: E402
+import importlib.abc  # noqa: E402
+import importlib.machinery  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import runpy  # noqa: E402
+import threading  # noqa: E402
 import traceback  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 from trailguard_gate.mocks import MockAccount, PlausibleMocks, render  # noqa: E402
 from trailguard_gate.model import resource_to_json  # noqa: E402
 
-
-def _user_frame(exc: BaseException, roots: list[Path]) -> str | None:
-    """`path:line` of the innermost frame of the user's own code (not the SDK, not site-packages)."""
-    found = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        path = Path(frame.filename)
-        if "site-packages" in path.parts or path.resolve() == Path(__file__).resolve():
-            continue
-        if any(path.resolve().is_relative_to(root) for root in roots):
-            found = f"{os.path.relpath(path, roots[0])}:{frame.lineno}"
-    return found
+NO_CLOUD_ACCESS = "TrailguardNoCloudAccess"
+"""The error code an AWS SDK call from the program gets: `trailguard check` has no credentials and no network."""
 
 
-def _message(exc: BaseException, roots: list[Path]) -> str:
-    """The user's own exception text, with where it was raised: not a traceback wall."""
+class _Roots:
+    """The user's code: files under the project (or the program's) folder, outside any installed packages."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = roots
+
+    def owns(self, filename: str) -> bool:
+        path = Path(filename)
+        if not path.is_absolute() or "site-packages" in path.parts or path.resolve() == Path(__file__).resolve():
+            return False
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(root) for root in self.roots)
+
+    def where(self, frames: list[traceback.FrameSummary]) -> str | None:
+        """`path:line` of the innermost of `frames` in the user's code, relative to the project."""
+        found = None
+        for frame in frames:
+            if self.owns(frame.filename):
+                found = f"{os.path.relpath(frame.filename, self.roots[0])}:{frame.lineno}"
+        return found
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The exception at the bottom of the `raise ... from` / during-handling chain: what went wrong first."""
+    seen = {id(exc)}
+    while True:
+        inner = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        if inner is None or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
+
+
+def _text(exc: BaseException) -> str:
     text = "\n".join(line.strip() for line in str(exc).strip().splitlines()) or type(exc).__name__
     # Pulumi's own errors (missing config, ...) and the gate's read well alone; other types name the failure.
     if not type(exc).__module__.startswith(("pulumi", "trailguard_gate")):
         text = f"{type(exc).__name__}: {text}"
-    where = _user_frame(exc, roots)
-    return f"{text} (at {where})" if where else text
+    return text
 
 
-def _stack_outputs_resolver(request: dict[str, Any]) -> Any:
-    """Answer a StackReference to a stack of this project by rendering that stack too, in its own process."""
+def _message(exc: BaseException, roots: _Roots, python_hint: str) -> str:
+    """The root cause first, with the deepest frame of the user's own code; the outer errors after it."""
+    cause = _root_cause(exc)
+    where = roots.where(traceback.extract_tb(cause.__traceback__)) or roots.where(
+        traceback.extract_tb(exc.__traceback__)
+    )
+    text = _text(cause) + (f" (at {where})" if where else "")
+    if isinstance(cause, ModuleNotFoundError) and cause.name:
+        text += f": the program imports {cause.name.split('.')[0]!r}, which {python_hint}"
+    if cause is not exc:
+        text += f"; then: {_text(exc)}"
+    return text
+
+
+class _InvokeSites:
+    """Where the program called each data source: the SDK's invoke request carries no source position."""
+
+    def __init__(self, roots: _Roots) -> None:
+        self.roots = roots
+        self.sites: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def install(self) -> None:
+        invoke_module = importlib.import_module("pulumi.runtime.invoke")
+        original = invoke_module._invoke
+
+        def recording_invoke(tok: str, *args: Any, **kwargs: Any) -> Any:
+            site = self.roots.where(traceback.extract_stack()[:-1])
+            if site:
+                with self._lock:
+                    self.sites.setdefault(tok, []).append(site)
+            return original(tok, *args, **kwargs)
+
+        invoke_module._invoke = recording_invoke  # type: ignore[assignment]
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Runs `patch` on a module right after it is first imported, whoever imports it."""
+
+    def __init__(self, name: str, patch: Callable[[ModuleType], None]) -> None:
+        self.name = name
+        self.patch = patch
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        loader: Any = spec.loader
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            self.patch(module)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _refuse_aws_sdk_calls(account: MockAccount, roots: _Roots) -> None:
+    """Make every AWS SDK (botocore) call from the program fail at once with a clear error, before it signs or
+    sends anything; STS GetCallerIdentity answers with the mocked identity, as the Pulumi data source does."""
+
+    def patch(client_module: ModuleType) -> None:
+        from botocore.exceptions import ClientError
+
+        def refuse(client: Any, operation_name: str, api_params: Any) -> Any:
+            service = client.meta.service_model.service_name
+            if (service, operation_name) == ("sts", "GetCallerIdentity"):
+                return {
+                    "UserId": "AROAEXAMPLE:deployer",
+                    "Account": account.account_id,
+                    "Arn": f"arn:{account.partition}:sts::{account.account_id}:assumed-role/deployer/trailguard",
+                    "ResponseMetadata": {"HTTPStatusCode": 200},
+                }
+            site = roots.where(traceback.extract_stack()[:-1])
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": NO_CLOUD_ACCESS,
+                        "Message": (
+                            f"trailguard check renders the program as `pulumi preview` would, with no cloud "
+                            f"credentials or network: the AWS SDK call {service}.{operation_name}"
+                            + (f" at {site}" if site else "")
+                            + " was refused. Run it only in deployments (if not pulumi.runtime.is_dry_run(): ...) "
+                            "or read the value through a Pulumi data source (aws.*.get_*), which the gate answers"
+                        ),
+                    }
+                },
+                operation_name,
+            )
+
+        client_module.BaseClient._make_api_call = refuse
+
+    sys.meta_path.insert(0, _PatchOnImport("botocore.client", patch))
+
+
+def _stack_outputs_resolver(request: dict[str, Any], supplied: dict[str, Any]) -> Any:
+    """Answer a StackReference: outputs supplied with --mocks by the stack's full name; else, for a stack of this
+    project with a stack file, its outputs rendered under mocks in its own process; else unknown (None)."""
     from trailguard_gate.render import load_project, render_stack
 
     def resolve(name: str) -> dict[str, Any] | None:
+        if name in supplied:
+            return dict(supplied[name])
         parts = name.split("/")
         stack = parts[-1]
         if len(parts) == 3 and parts[1] != request["projectName"]:
@@ -77,7 +240,15 @@ def _stack_outputs_resolver(request: dict[str, Any]) -> Any:
         project = load_project(Path(request["projectDir"]))
         if not project.stack_file(stack).is_file():
             return None
-        rendering = render_stack(project, stack, timeout=request["timeout"], chain=request["chain"])
+        rendering = render_stack(
+            project,
+            stack,
+            timeout=request["timeout"],
+            chain=request["chain"],
+            mocks=request.get("mocks"),
+            organization=request.get("organization") or "organization",
+            identity=request.get("identity"),
+        )
         if rendering.error:
             raise RuntimeError(f"the referenced stack {stack!r} could not be rendered: {rendering.error}")
         return rendering.outputs
@@ -89,14 +260,40 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def _notes(mocks: PlausibleMocks, sites: _InvokeSites) -> list[str]:
+    notes = []
+    for token in dict.fromkeys(mocks.unanswered):
+        where = ", ".join(dict.fromkeys(sites.sites.get(token, []))) or "the program"
+        notes.append(
+            f"data source {token} (at {where}) was answered with an empty result: the gate has no plausible "
+            f"answer for it; supply one with --mocks (invokes: {{{token}: {{...}}}}) where a finding depends on it"
+        )
+    for name in dict.fromkeys(mocks.unknown_stacks):
+        notes.append(
+            f"StackReference {name!r}: its outputs are unknown, as in a preview without access to that stack; "
+            f"supply them with --mocks (stacks: {{{name}: {{output: value}}}})"
+        )
+    return notes
+
+
 def main(request_file: str, result_file: str) -> int:
     request = json.loads(Path(request_file).read_text(encoding="utf-8"))
     program = Path(request["program"])
-    roots = [Path(request["projectDir"]).resolve(), program.resolve()]
+    roots = _Roots([Path(request["projectDir"]).resolve(), program.resolve()])
     os.chdir(request["projectDir"])
     sys.path.insert(0, str(program if program.is_dir() else program.parent))
     sys.argv = [str(program / "__main__.py" if program.is_dir() else program)]
-    mocks = PlausibleMocks(MockAccount(**request["account"]), stack_outputs=_stack_outputs_resolver(request))
+    supplied = request.get("mocks") or {}
+    account = MockAccount(**request["account"])
+    mocks = PlausibleMocks(
+        account,
+        stack_outputs=_stack_outputs_resolver(request, supplied.get("stacks") or {}),
+        invoke_results=supplied.get("invokes") or {},
+        strict_stack_references=False,
+    )
+    sites = _InvokeSites(roots)
+    sites.install()
+    _refuse_aws_sdk_calls(account, roots)
 
     def run() -> None:
         runpy.run_path(str(program), run_name="__main__")
@@ -110,6 +307,8 @@ def main(request_file: str, result_file: str) -> int:
             config=request["config"],
             mocks=mocks,
             secret_keys=request["secretKeys"],
+            preview=True,
+            organization=request.get("organization"),
         )
         result = {
             "resources": [resource_to_json(r) for r in rendering.resources],
@@ -117,7 +316,8 @@ def main(request_file: str, result_file: str) -> int:
             "error": None,
         }
     except BaseException as exc:  # the program's failure is the result, reported to the user
-        result = {"resources": [], "outputs": {}, "error": _message(exc, roots)}
+        result = {"resources": [], "outputs": {}, "error": _message(exc, roots, request.get("pythonHint", ""))}
+    result["notes"] = _notes(mocks, sites)
     Path(result_file).write_text(json.dumps(result), encoding="utf-8")
     return 0
 

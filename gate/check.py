@@ -87,6 +87,10 @@ class CheckOptions:
     organization: str = "organization"
     jobs: int = 4
     timeout: float = DEFAULT_TIMEOUT
+    mocks: Mapping[str, Any] | None = None
+    """Answers the user supplied with --mocks: `invokes` by token, `stacks` outputs by full name."""
+    account_id: str | None = None
+    region: str | None = None
 
 
 def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> list[TargetResult]:
@@ -98,7 +102,16 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
         state = f"could not be rendered: {r.error.splitlines()[0]}" if r.error else f"{len(r.resources)} resources"
         progress(f"  {r.stack}: {state} ({r.seconds:.1f}s)")
 
-    renderings = render_stacks(project, options.stacks, jobs=options.jobs, timeout=options.timeout, on_done=rendered)
+    renderings = render_stacks(
+        project,
+        options.stacks,
+        jobs=options.jobs,
+        timeout=options.timeout,
+        on_done=rendered,
+        mocks=options.mocks,
+        organization=options.organization,
+        identity={"account_id": options.account_id, "region": options.region},
+    )
     good = [r for r in renderings if not r.error]
     findings: dict[str, list[Finding]] = {r.stack: [] for r in good}
     errors: dict[str, str] = {r.stack: r.error for r in renderings if r.error}
@@ -129,7 +142,7 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
             name=r.stack,
             findings=tuple(
                 locate(
-                    [with_checkov_page(f, pages) for f in findings.get(r.stack, ())],
+                    [_say_what_is_assumed(with_checkov_page(f, pages), r.assumed) for f in findings.get(r.stack, ())],
                     r.resources,
                     project_dir=project.directory,
                     stack_file=r.config_file,
@@ -139,9 +152,23 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
             resources=len(r.resources),
             location=_display_path(r.config_file),
             root=str(project.directory),
+            notes=r.notes,
         )
         for r in renderings
     ]
+
+
+def _say_what_is_assumed(finding: Finding, assumed: Mapping[str, str]) -> Finding:
+    """A finding whose message names an assumed account id or Region says that it rests on that assumption."""
+    named = [f"{what} {assumed[key]}" for key, what in (("account_id", "account"), ("region", "Region"))
+             if key in assumed and assumed[key] in finding.message]  # fmt: skip
+    if not named:
+        return finding
+    option = " and ".join("--account-id" if n.startswith("account") else "--region" for n in named)
+    return replace(
+        finding,
+        message=f"{finding.message} (the {' and '.join(named)} is assumed: set it in the stack or pass {option})",
+    )
 
 
 def _display_path(path: Path) -> str:

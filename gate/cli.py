@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -26,7 +27,15 @@ from trailguard_gate.checkov import (
     scan_repository,
 )
 from trailguard_gate.model import TargetResult
-from trailguard_gate.render import DEFAULT_TIMEOUT, ProjectError, load_project, stack_names
+from trailguard_gate.render import (
+    DEFAULT_TIMEOUT,
+    MocksFileError,
+    ProjectError,
+    load_mocks,
+    load_project,
+    region_problem,
+    stack_names,
+)
 from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report, tool_version
 
 DEFAULT_SKIPS = ".checkov.skips.yaml"
@@ -75,7 +84,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     check.add_argument(
         "--skips", type=Path, help=f"the checkov skips file (default: {DEFAULT_SKIPS} in the project directory)"
     )
-    check.add_argument("--organization", default="organization", help="the Pulumi organization the pack is told")
+    check.add_argument(
+        "--organization",
+        default="organization",
+        help="the Pulumi organization: what pulumi.get_organization() returns and the pack is told",
+    )
+    check.add_argument(
+        "--mocks",
+        type=Path,
+        metavar="FILE",
+        help="YAML answers for data sources (invokes: {token: result}) and other stacks' outputs "
+        "(stacks: {org/project/stack: {output: value}})",
+    )
+    check.add_argument("--account-id", help="the AWS account the program runs as (default: from the stack config)")
+    check.add_argument("--region", help="the AWS Region the program runs in (default: aws:region)")
     check.add_argument(
         "--jobs", type=positive(int), default=min(4, os.cpu_count() or 1), help="stacks rendered at once"
     )
@@ -117,10 +139,21 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 def command_check(args: argparse.Namespace) -> int:
     try:
         options = _check_options(args)
-    except (UsageError, ProjectError, SkipsError, CheckovError) as exc:
+    except (UsageError, ProjectError, SkipsError, CheckovError, MocksFileError) as exc:
         print(f"trailguard check: {exc}", file=sys.stderr)
+        # The reports asked for are still written, so CI publishes why nothing was judged.
+        _write_reports([TargetResult(name=str(args.project_dir), error=str(exc))], args, stdout=False)
         return EXIT_ERROR
-    results = run_check(options, _progress(args.quiet))
+    progress = _progress(args.quiet)
+    known = stack_names(options.project)
+    for stack in options.stacks:
+        if stack not in known:
+            where = os.path.relpath(options.project.stack_file(stack))
+            progress(
+                f"{stack}: no stack file {where} (the stacks with one: {', '.join(known) or 'none'}); "
+                "rendering with empty stack config"
+            )
+    results = run_check(options, progress)
     _write_reports(results, args)
     return exit_code(results)
 
@@ -141,10 +174,10 @@ def command_check_repo(args: argparse.Namespace) -> int:
     return exit_code(results)
 
 
-def _write_reports(results: Sequence[TargetResult], args: argparse.Namespace) -> None:
+def _write_reports(results: Sequence[TargetResult], args: argparse.Namespace, *, stdout: bool = True) -> None:
     """The `--format` report on stdout unless an `--output` took it, then every `--output`."""
     reports = [(fmt or args.format, path) for fmt, path in args.output]
-    if not any(fmt is None for fmt, _ in args.output):
+    if stdout and not any(fmt is None for fmt, _ in args.output):
         reports.insert(0, (args.format, "-"))
     for fmt, path in reports:
         text = render_report(results, fmt)
@@ -163,20 +196,14 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
     project = load_project(args.project_dir)
     known = stack_names(project)
     if args.stacks:
-        unknown = [s for s in args.stacks if s not in known]
-        if unknown:
-            where = os.path.relpath(project.stack_config_dir)
-            raise UsageError(
-                f"--stack {unknown[0]}: no {where}/Pulumi.{unknown[0]}.yaml; "
-                f"the stacks are: {', '.join(known) or '(none)'}"
-            )
+        # A stack without a committed stack file renders with empty stack config, as a new `pulumi stack init`.
         stacks = list(dict.fromkeys(args.stacks))
     elif known:
         stacks = known
     else:
         raise UsageError(
             f"no stack files (Pulumi.<stack>.yaml) in {project.stack_config_dir}; "
-            "create one, e.g. pulumi stack init dev, or pass --project-dir"
+            "create one, e.g. pulumi stack init dev, or name a stack to render with empty config, e.g. --stack dev"
         )
     pack = None
     if not args.no_pack:
@@ -197,7 +224,23 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         organization=args.organization,
         jobs=args.jobs,
         timeout=args.timeout,
+        mocks=load_mocks(args.mocks) if args.mocks else None,
+        account_id=_account_id(args.account_id),
+        region=_region(args.region),
     )
+
+
+def _account_id(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{12}", value):
+        raise UsageError(f"--account-id {value}: an AWS account id is 12 digits, e.g. --account-id 123456789012")
+    return value
+
+
+def _region(value: str | None) -> str | None:
+    problem = region_problem(value) if value is not None else None
+    if problem:
+        raise UsageError(f"--region {value}: {problem.replace(' (pulumi config set aws:region <region>)', '')}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

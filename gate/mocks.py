@@ -25,7 +25,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from trailguard_gate.model import Resource, ResourceOptions
+from trailguard_gate.model import UNKNOWN, Resource, ResourceOptions
 from trailguard_policies.resources import (
     ALIAS,
     BUCKETS,
@@ -100,18 +100,30 @@ class PlausibleMocks(pulumi.runtime.Mocks):
         account: MockAccount | None = None,
         *,
         stack_outputs: StackOutputs | Mapping[str, Mapping[str, Any]] | None = None,
+        invoke_results: Mapping[str, Mapping[str, Any]] | None = None,
+        strict_stack_references: bool = True,
     ) -> None:
         self.account = account or MockAccount()
         self._stack_outputs = stack_outputs
+        self._invoke_results = dict(invoke_results or {})
+        self._strict = strict_stack_references
+        self.unanswered: list[str] = []
+        """The tokens of the invokes answered with an empty result, in the order the program made them."""
+        self.unknown_stacks: list[str] = []
+        """The referenced stacks whose outputs are unknown (only when `strict_stack_references` is off)."""
 
-    def referenced_stack_outputs(self, name: str) -> dict[str, Any]:
+    def referenced_stack_outputs(self, name: str) -> dict[str, Any] | None:
+        """The referenced stack's outputs; None (unknown, as in a preview) where nobody supplied them."""
         source = self._stack_outputs
         outputs = source(name) if callable(source) else (source or {}).get(name)
         if outputs is None:
-            raise UnresolvedStackReference(
-                f"StackReference {name!r}: the gate cannot know that stack's outputs offline; reference a stack "
-                "of the same project (it is rendered under mocks too), e.g. pulumi.StackReference('log-archive')"
-            )
+            if self._strict:
+                raise UnresolvedStackReference(
+                    f"StackReference {name!r}: the gate cannot know that stack's outputs offline; supply them "
+                    "with --mocks (stacks: {name: {output: value}}) or reference a stack of the same project"
+                )
+            self.unknown_stacks.append(name)
+            return None
         return dict(outputs)
 
     def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
@@ -125,7 +137,11 @@ class PlausibleMocks(pulumi.runtime.Mocks):
         inputs = dict(args.inputs)
         if args.typ == "pulumi:pulumi:StackReference":
             name = str(inputs.get("name") or args.name)
-            return name, {"name": name, "outputs": self.referenced_stack_outputs(name), "secretOutputNames": []}
+            outputs = self.referenced_stack_outputs(name)
+            if outputs is None:
+                # Left out, the outputs are unknown to the program, as `pulumi preview` leaves what it cannot know.
+                return name, {"name": name}
+            return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
         if not args.custom:
             return None, inputs
         token = args.typ
@@ -158,60 +174,320 @@ class PlausibleMocks(pulumi.runtime.Mocks):
         return physical_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        a = self.account
         token = args.token
-        if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "accountId": a.account_id,
-                "arn": f"arn:{a.partition}:iam::{a.account_id}:role/deployer",
-                "userId": "AROAEXAMPLE:deployer",
-                "id": a.account_id,
-            }
-        if token == "aws:index/getPartition:getPartition":
-            suffix = "amazonaws.com.cn" if a.partition == "aws-cn" else "amazonaws.com"
-            return {
-                "partition": a.partition,
-                "dnsSuffix": suffix,
-                "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
-                "id": a.partition,
-            }
-        if token == "aws:index/getRegion:getRegion":
-            region = args.args.get("region") or a.region
-            return {
-                "region": region,
-                "name": region,
-                "id": region,
-                "endpoint": f"ec2.{region}.amazonaws.com",
-                "description": region,
-            }
-        if token == "aws:organizations/getOrganization:getOrganization":
-            return {
-                "id": a.organization_id,
-                "arn": f"arn:{a.partition}:organizations::{a.management_account_id}:organization/{a.organization_id}",
-                "masterAccountId": a.management_account_id,
-                "featureSet": "ALL",
-            }
-        if token == "aws:index/getServicePrincipal:getServicePrincipal":
-            service = str(args.args.get("serviceName", ""))
-            region = str(args.args.get("region") or a.region)
-            suffix = "amazonaws.com.cn" if a.partition == "aws-cn" else "amazonaws.com"
-            return {"id": service, "name": f"{service}.{suffix}", "region": region, "suffix": suffix}
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            names = [f"{a.region}{letter}" for letter in "abc"]
-            return {"id": a.region, "names": names, "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)], "groupNames": []}
-        if token == "aws:iam/getSessionContext:getSessionContext":
-            arn = str(args.args.get("arn", ""))
-            return {"arn": arn, "issuerArn": arn, "issuerId": "", "issuerName": "", "sessionName": "", "id": arn}
-        if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-            document = policy_document(args.args)
-            return {
-                "json": json.dumps(document, indent=2),
-                "minifiedJson": json.dumps(document, separators=(",", ":")),
-                "id": _suffix(json.dumps(document, sort_keys=True)),
-            }
-        raise NotImplementedError(
-            f"no mock answers the invoke {token!r}; add it to trailguard_gate.mocks.PlausibleMocks.call"
-        )
+        if token in self._invoke_results:
+            return dict(self._invoke_results[token])
+        answer = _INVOKES.get(token)
+        if answer is not None:
+            return answer(self, dict(args.args))
+        # Any other data source, of any provider, answers empty: the report lists it, and the stack still renders.
+        self.unanswered.append(token)
+        return {}
+
+    def zone_names(self) -> list[str]:
+        return [f"{self.account.region}{letter}" for letter in "abc"]
+
+    def fake_id(self, prefix: str, *parts: Any) -> str:
+        """An id in AWS's `prefix-<17 hex digits>` format, stable for the same arguments."""
+        return f"{prefix}-{hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:17]}"
+
+
+def _caller_identity(m: PlausibleMocks, _: dict[str, Any]) -> dict[str, Any]:
+    a = m.account
+    return {
+        "accountId": a.account_id,
+        "arn": f"arn:{a.partition}:iam::{a.account_id}:role/deployer",
+        "userId": "AROAEXAMPLE:deployer",
+        "id": a.account_id,
+    }
+
+
+def _dns_suffix(partition: str) -> str:
+    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+
+
+def _partition(m: PlausibleMocks, _: dict[str, Any]) -> dict[str, Any]:
+    suffix = _dns_suffix(m.account.partition)
+    return {
+        "partition": m.account.partition,
+        "dnsSuffix": suffix,
+        "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
+        "id": m.account.partition,
+    }
+
+
+def _region(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    region = args.get("region") or args.get("name") or m.account.region
+    return {
+        "region": region,
+        "name": region,
+        "id": region,
+        "endpoint": f"ec2.{region}.{_dns_suffix(m.account.partition)}",
+        "description": region,
+    }
+
+
+def _organization(m: PlausibleMocks, _: dict[str, Any]) -> dict[str, Any]:
+    a = m.account
+    return {
+        "id": a.organization_id,
+        "arn": f"arn:{a.partition}:organizations::{a.management_account_id}:organization/{a.organization_id}",
+        "masterAccountId": a.management_account_id,
+        "featureSet": "ALL",
+    }
+
+
+def _service_principal(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    service = str(args.get("serviceName", ""))
+    region = str(args.get("region") or m.account.region)
+    suffix = _dns_suffix(m.account.partition)
+    return {"id": service, "name": f"{service}.{suffix}", "region": region, "suffix": suffix}
+
+
+def _availability_zones(m: PlausibleMocks, _: dict[str, Any]) -> dict[str, Any]:
+    short = "".join(part[0] for part in m.account.region.split("-")[:-1]) + m.account.region.split("-")[-1]
+    return {
+        "id": m.account.region,
+        "names": m.zone_names(),
+        "zoneIds": [f"{short}-az{i}" for i in (1, 2, 3)],
+        "groupNames": [m.account.region],
+        "state": "available",
+    }
+
+
+def _session_context(_: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    arn = str(args.get("arn", ""))
+    return {"arn": arn, "issuerArn": arn, "issuerId": "", "issuerName": "", "sessionName": "", "id": arn}
+
+
+def _policy_document(_: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    document = policy_document(args)
+    return {
+        "json": json.dumps(document, indent=2),
+        "minifiedJson": json.dumps(document, separators=(",", ":")),
+        "id": _suffix(json.dumps(document, sort_keys=True)),
+    }
+
+
+def _filter_value(args: dict[str, Any], name: str, default: str) -> str:
+    for entry in args.get("filters") or []:
+        if isinstance(entry, dict) and entry.get("name") == name and entry.get("values"):
+            return str(entry["values"][0]).replace("*", "1")
+    return default
+
+
+def _ami(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    image = m.fake_id("ami", args)
+    owner = str((args.get("owners") or ["137112412989"])[0])
+    name = _filter_value(args, "name", str(args.get("nameRegex") or "al2023-ami-2023.1-kernel-6.1-x86_64"))
+    return {
+        "id": image,
+        "imageId": image,
+        "arn": f"arn:{m.account.partition}:ec2:{m.account.region}::image/{image}",
+        "name": name,
+        "ownerId": owner if owner.isdigit() else "137112412989",
+        "architecture": _filter_value(args, "architecture", "x86_64"),
+        "rootDeviceName": "/dev/xvda",
+        "rootDeviceType": "ebs",
+        "virtualizationType": "hvm",
+        "state": "available",
+        "public": True,
+        "imageType": "machine",
+        "platformDetails": "Linux/UNIX",
+        "blockDeviceMappings": [],
+        "tags": {},
+    }
+
+
+def _ami_ids(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    return {"id": m.account.region, "ids": [_ami(m, args)["id"]]}
+
+
+def _vpc(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    vpc = str(args.get("id") or m.fake_id("vpc", "default"))
+    return {
+        "id": vpc,
+        "arn": m.arn("ec2", f"vpc/{vpc}"),
+        "cidrBlock": str(args.get("cidrBlock") or "172.31.0.0/16"),
+        "default": bool(args.get("default", not args.get("id"))),
+        "enableDnsHostnames": True,
+        "enableDnsSupport": True,
+        "instanceTenancy": "default",
+        "mainRouteTableId": m.fake_id("rtb", vpc),
+        "ownerId": m.account.account_id,
+        "state": "available",
+        "tags": {},
+    }
+
+
+def _subnet_ids(m: PlausibleMocks, args: dict[str, Any]) -> list[str]:
+    vpc = _filter_value(args, "vpc-id", str(args.get("vpcId") or _vpc(m, {})["id"]))
+    return [m.fake_id("subnet", vpc, zone) for zone in m.zone_names()]
+
+
+def _subnets(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    return {"id": m.account.region, "ids": _subnet_ids(m, args), "filters": args.get("filters") or []}
+
+
+def _subnet(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    subnet = str(args.get("id") or _subnet_ids(m, args)[0])
+    zone = str(args.get("availabilityZone") or m.zone_names()[0])
+    return {
+        "id": subnet,
+        "arn": m.arn("ec2", f"subnet/{subnet}"),
+        "vpcId": str(args.get("vpcId") or _filter_value(args, "vpc-id", _vpc(m, {})["id"])),
+        "availabilityZone": zone,
+        "cidrBlock": "172.31.0.0/20",
+        "defaultForAz": True,
+        "mapPublicIpOnLaunch": True,
+        "state": "available",
+        "tags": {},
+    }
+
+
+def _security_group(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    group = str(args.get("id") or m.fake_id("sg", args))
+    return {
+        "id": group,
+        "arn": m.arn("ec2", f"security-group/{group}"),
+        "name": str(args.get("name") or _filter_value(args, "group-name", "default")),
+        "vpcId": str(args.get("vpcId") or _vpc(m, {})["id"]),
+        "description": "default VPC security group",
+        "tags": {},
+    }
+
+
+def _ssm_parameter(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name", ""))
+    # Public parameters such as /aws/service/ami-amazon-linux-latest/... hold AMI ids.
+    value = _ami(m, {"name": name})["id"] if "/ami" in name else f"placeholder-for-{name.strip('/')}"
+    return {
+        "id": name,
+        "name": name,
+        "arn": m.arn("ssm", f"parameter/{name.lstrip('/')}"),
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+        "withDecryption": bool(args.get("withDecryption", True)),
+    }
+
+
+def _route53_zone(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name") or "example.com").rstrip(".")
+    zone = str(args.get("zoneId") or "Z" + hashlib.sha256(name.encode()).hexdigest()[:20].upper())
+    return {
+        "id": zone,
+        "zoneId": zone,
+        "name": name,
+        "arn": f"arn:{m.account.partition}:route53:::hostedzone/{zone}",
+        "privateZone": bool(args.get("privateZone", False)),
+        "nameServers": [f"ns-{i}.awsdns-{i:02d}.{tld}" for i, tld in ((1, "com"), (2, "net"), (3, "org"))],
+        "resourceRecordSetCount": 2,
+        "comment": "",
+        "tags": {},
+    }
+
+
+def _s3_bucket(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    bucket = str(args.get("bucket", ""))
+    region = m.account.region
+    return {
+        "id": bucket,
+        "bucket": bucket,
+        "arn": m.arn("s3", bucket),
+        "region": region,
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+        "hostedZoneId": "Z3AQBSTGFYJSTF",
+    }
+
+
+def _kms_key(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    given = str(args.get("keyId", ""))
+    if given.startswith("arn:") and ":key/" in given:
+        key_id, arn = given.rsplit("/", 1)[1], given
+    else:
+        digest = hashlib.sha256(given.encode()).hexdigest()
+        key_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        arn = m.arn("kms", f"key/{key_id}")
+    return {
+        "id": key_id,
+        "keyId": given or key_id,
+        "arn": arn,
+        "awsAccountId": m.account.account_id,
+        "enabled": True,
+        "keyState": "Enabled",
+        "keyManager": "CUSTOMER",
+        "keyUsage": "ENCRYPT_DECRYPT",
+        "keySpec": "SYMMETRIC_DEFAULT",
+        "customerMasterKeySpec": "SYMMETRIC_DEFAULT",
+        "multiRegion": False,
+        "origin": "AWS_KMS",
+        "description": "",
+    }
+
+
+def _kms_alias(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name") or "alias/aws/s3")
+    key = _kms_key(m, {"keyId": name})
+    return {
+        "id": name,
+        "name": name,
+        "arn": m.arn("kms", name),
+        "targetKeyId": key["id"],
+        "targetKeyArn": key["arn"],
+    }
+
+
+def _iam_role(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name", ""))
+    return {
+        "id": name,
+        "name": name,
+        "arn": m.arn("iam", f"role/{name}"),
+        "uniqueId": "AROA" + _suffix("role", name).upper() * 2,
+        "path": "/",
+        "assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": []}),
+        "maxSessionDuration": 3600,
+        "tags": {},
+    }
+
+
+def _iam_policy(m: PlausibleMocks, args: dict[str, Any]) -> dict[str, Any]:
+    arn = str(args.get("arn") or m.arn("iam", f"policy/{args.get('name', '')}"))
+    name = arn.rsplit("/", 1)[-1]
+    return {"id": arn, "arn": arn, "name": name, "path": "/", "policy": json.dumps({"Version": "2012-10-17",
+            "Statement": []}), "policyId": "ANPA" + _suffix("policy", arn).upper() * 2, "tags": {}}  # fmt: skip
+
+
+_Answer = Callable[["PlausibleMocks", dict[str, Any]], dict[str, Any]]
+_INVOKES: dict[str, _Answer] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:organizations/getOrganization:getOrganization": _organization,
+    "aws:index/getServicePrincipal:getServicePrincipal": _service_principal,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:iam/getSessionContext:getSessionContext": _session_context,
+    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    "aws:ec2/getAmi:getAmi": _ami,
+    "aws:ec2/getAmiIds:getAmiIds": _ami_ids,
+    "aws:ec2/getVpc:getVpc": _vpc,
+    "aws:ec2/getSubnets:getSubnets": _subnets,
+    "aws:ec2/getSubnetIds:getSubnetIds": _subnets,
+    "aws:ec2/getSubnet:getSubnet": _subnet,
+    "aws:ec2/getSecurityGroup:getSecurityGroup": _security_group,
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:route53/getZone:getZone": _route53_zone,
+    "aws:s3/getBucket:getBucket": _s3_bucket,
+    "aws:kms/getKey:getKey": _kms_key,
+    "aws:kms/getAlias:getAlias": _kms_alias,
+    "aws:iam/getRole:getRole": _iam_role,
+    "aws:iam/getPolicy:getPolicy": _iam_policy,
+}
+"""The data sources answered with plausible values of the mocked account; `--mocks` answers any other."""
+ANSWERED_INVOKES = frozenset(_INVOKES)
 
 
 def _one_or_many(values: Any) -> Any:
@@ -286,7 +562,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return str(super().make_urn("", type_, name))
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        response = super().RegisterResource(_plain_references(request))  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             resource = _resource_from_request(request, response.urn, json_format.MessageToDict(response.object))
             if resource.provider_urn is not None:
@@ -295,6 +571,41 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     resource = replace(resource, provider_properties=dict(provider.properties))
             self.recorded.append(resource)
         return response
+
+    def Invoke(self, request: Any) -> Any:
+        return super().Invoke(_plain_references(request, field="args"))  # type: ignore[no-untyped-call]
+
+
+_RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
+"""The signature of a resource reference in a property struct (pulumi.runtime.rpc._special_resource_sig)."""
+_SIGNATURE = "4dabf18193072939515e22adb298388d"
+
+
+def _plain_references(request: Any, *, field: str = "object") -> Any:
+    """The request with each resource reference among its properties replaced by the resource's id (or URN).
+
+    The SDK's mock monitor deserializes properties on its own worker thread, where a resource reference would
+    rehydrate the resource on that thread's idle event loop, which the program's loop then waits on forever. The
+    mocks need only the value; the recorded properties keep the reference as the engine would send it.
+    """
+    struct = getattr(request, field)
+    if _RESOURCE_REFERENCE not in str(struct):
+        return request
+    plain = json_format.ParseDict(_replace_references(json_format.MessageToDict(struct)), type(struct)())
+    copy = type(request)()
+    copy.CopyFrom(request)
+    getattr(copy, field).CopyFrom(plain)
+    return copy
+
+
+def _replace_references(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(_SIGNATURE) == _RESOURCE_REFERENCE:
+            return value.get("id") or value.get("urn", "")
+        return {k: _replace_references(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_references(v) for v in value]
+    return value
 
 
 def _resource_from_request(request: Any, urn: str, outputs: dict[str, Any] | None = None) -> Resource:
@@ -305,7 +616,9 @@ def _resource_from_request(request: Any, urn: str, outputs: dict[str, Any] | Non
         urn=urn,
         type=request.type,
         name=request.name,
-        properties=json_format.MessageToDict(request.object),
+        # The engine sends an analyzer each resource reference as the resource's id, or a component's URN
+        # (plugin/analyzer_plugin.go marshals properties without KeepResources).
+        properties=_replace_references(json_format.MessageToDict(request.object)),
         custom=bool(request.custom),
         parent=request.parent or None,
         dependencies=tuple(sorted(request.dependencies)),
@@ -323,6 +636,24 @@ def _resource_from_request(request: Any, urn: str, outputs: dict[str, Any] | Non
         source=source,
         outputs=outputs,
     )
+
+
+async def _export_value(value: Any) -> Any:
+    """A stack export's value; `UNKNOWN` where a preview cannot know it (also inside lists and dicts)."""
+    output = pulumi.Output.from_input(value)
+    if not await output.is_known():
+        return UNKNOWN
+    return _sentinels(await output.future(with_unknowns=True))
+
+
+def _sentinels(value: Any) -> Any:
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _sentinels(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_sentinels(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -356,12 +687,16 @@ def render(
     config: Mapping[str, Any] | None = None,
     mocks: pulumi.runtime.Mocks | None = None,
     secret_keys: Sequence[str] = (),
+    preview: bool = False,
+    organization: str | None = None,
 ) -> Rendering:
     """Run `program` as a Pulumi stack program under mocks and return what it registered and exported.
 
     `config` holds fully qualified keys (`trailguard:organizationId`) with the values a stack file holds
     (structured values as Python objects; they reach the program JSON-encoded, as the CLI passes them).
-    `secret_keys` name the config keys the stack file holds as secrets. Exceptions from the program propagate
+    `secret_keys` name the config keys the stack file holds as secrets. With `preview`, the program runs as under
+    `pulumi preview`: `is_dry_run()` is true, outputs the mocks leave out are unknown, and `apply` callbacks on
+    unknowns do not run; an unknown export is the `UNKNOWN` sentinel. Exceptions from the program propagate
     unchanged.
     """
     monitor = RecordingMonitor(mocks or PlausibleMocks())
@@ -387,11 +722,13 @@ def render(
         pulumi_settings.SETTINGS.rpc_manager.clear()
         pulumi_settings.SETTINGS.outputs.clear()
         # set_mocks makes the root Stack that the program's resources and exports attach to.
-        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=organization
+        )
         _sync_await(run_pulumi_func(program))
         root = pulumi_settings.get_root_resource()
         exports: dict[str, Any] = dict(getattr(root, "outputs", None) or {})
-        outputs = {k: _sync_await(pulumi.Output.from_input(v).future()) for k, v in exports.items()}
+        outputs = {k: _sync_await(_export_value(v)) for k, v in exports.items()}
     finally:
         asyncio.set_event_loop(None)
         loop.close()

@@ -110,6 +110,9 @@ class TargetResult:
     """The directory the findings' `source` paths are relative to (the Pulumi project); None: the current one."""
     kind: str = "check"
     """`check` (a stack of a Pulumi project), `audit` (an account and Region in AWS) or `repository`."""
+    notes: tuple[str, ...] = ()
+    """What the reader should know about how the target was judged: assumed values, unanswered data sources,
+    stack references with unknown outputs, checks that could not run. Notes never change the verdict."""
 
     @property
     def mandatory(self) -> tuple[Finding, ...]:

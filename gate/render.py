@@ -8,9 +8,11 @@ error comes back as a message and the other stacks are still rendered.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,15 @@ import yaml
 
 from trailguard_gate.model import Resource, resource_from_json
 
+
+@dataclass(frozen=True)
+class MockAccount:
+    """The defaults of `trailguard_gate.mocks.MockAccount`, without importing the Pulumi SDK here."""
+
+    account_id: str = "111111111111"
+    region: str = "us-east-1"
+
+
 WORKER = Path(__file__).with_name("_render_worker.py")
 SECRET_PLACEHOLDER = "[secret]"
 """What a `secure:` config value becomes: the gate has no key to decrypt it, and the program only sees a secret."""
@@ -33,6 +44,16 @@ DEFAULT_TIMEOUT = 300.0
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+KNOWN_NAMESPACES = ("aws", "trailguard", "pulumi", "random", "tls", "command")
+"""Config namespaces a stack file commonly uses besides the project's own: a near miss of one is a typo."""
+
+# Variables naming or holding cloud credentials, profiles or tokens: the program under the gate sees none of them.
+_CREDENTIAL_PREFIXES = ("AWS_", "AZURE_", "ARM_", "GOOGLE_", "GCLOUD_", "CLOUDSDK_", "GCP_", "CLOUDFLARE_", "CF_API",
+                        "DIGITALOCEAN_", "ACTIONS_ID_TOKEN_", "ACTIONS_RUNTIME_", "PULUMI_ACCESS_TOKEN",
+                        "PULUMI_CONFIG_PASSPHRASE")  # fmt: skip
+_CREDENTIAL_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN",
+                               "KUBECONFIG", "VAULT_TOKEN", "HCLOUD_TOKEN", "LINODE_TOKEN", "OS_PASSWORD"})  # fmt: skip
+_CREDENTIAL_WORDS = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSPHRASE|CREDENTIAL|API_KEY|ACCESS_KEY|PRIVATE_KEY)")
 
 
 class ProjectError(ValueError):
@@ -54,6 +75,8 @@ class Project:
     stack_config_dir: Path
     python: str
     """The interpreter that runs the program: the project's virtualenv where it exists, else this one."""
+    python_hint: str = "is not installed in the program's interpreter"
+    """How a module missing from `python` gets there, for a program's ModuleNotFoundError."""
     config: Mapping[str, Any] = field(default_factory=dict)
     """Project-level config values and declared defaults, fully qualified."""
     required: frozenset[str] = frozenset()
@@ -83,6 +106,49 @@ class StackRendering:
     outputs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+    assumed: dict[str, str] = field(default_factory=dict)
+    """The identity values the mocks assumed (`account_id`, `region`), which findings may depend on."""
+
+
+class MocksFileError(ValueError):
+    """The `--mocks` file is malformed; the message names the entry and shows a valid one."""
+
+
+MOCKS_EXAMPLE = (
+    "invokes:\n  aws:ec2/getAmi:getAmi: {id: ami-0abc, imageId: ami-0abc}\n"
+    "stacks:\n  acme/network/prod: {vpcId: vpc-0abc}"
+)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_]+$")
+
+
+def load_mocks(path: Path) -> dict[str, Any]:
+    """The answers a user supplies: `invokes` (data source token -> result) and `stacks` (full name -> outputs)."""
+    document = _read_yaml(path, MocksFileError)
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise MocksFileError(f"--mocks {path}: expected a mapping with invokes and stacks, e.g.\n{MOCKS_EXAMPLE}")
+    unknown = sorted(set(document) - {"invokes", "stacks"})
+    if unknown:
+        raise MocksFileError(f"--mocks {path}: unknown section {unknown[0]!r}; the sections are invokes and stacks")
+    out: dict[str, Any] = {}
+    for section, what, example in (
+        ("invokes", "a data source token", "aws:ec2/getAmi:getAmi"),
+        ("stacks", "a stack's full name", "acme/network/prod"),
+    ):
+        entries = document.get(section) or {}
+        if not isinstance(entries, dict):
+            raise MocksFileError(f"--mocks {path}: {section!r} must map {what} to a mapping, e.g.\n{MOCKS_EXAMPLE}")
+        for key, value in entries.items():
+            if section == "invokes" and not (isinstance(key, str) and _TOKEN.match(key)):
+                raise MocksFileError(f"--mocks {path}: {section}: {key!r} is not {what}, e.g. {example}")
+            if not isinstance(value, dict):
+                raise MocksFileError(
+                    f"--mocks {path}: {section}: {key}: expected a mapping of names to values, e.g.\n{MOCKS_EXAMPLE}"
+                )
+        out[section] = {str(k): v for k, v in entries.items()}
+    return out
 
 
 def load_project(directory: Path) -> Project:
@@ -106,7 +172,9 @@ def load_project(directory: Path) -> Project:
     if runtime_name != "python":
         raise ProjectError(
             f"{path}: runtime {runtime_name!r} is not supported; trailguard check renders Python programs "
-            "(runtime: python)"
+            "(runtime: python). For any other language, judge what the Pulumi CLI prints: "
+            "pulumi preview --json > preview.json, then trailguard check --preview-json preview.json; "
+            "or pulumi stack export > state.json, then trailguard check --state state.json"
         )
     name = document["name"]
     main = document.get("main")
@@ -119,12 +187,14 @@ def load_project(directory: Path) -> Project:
     config_dir = document.get("stackConfigDir")
     stack_config_dir = (directory / config_dir).resolve() if isinstance(config_dir, str) else directory
     config, required = _project_config(path, name, document.get("config"))
+    python, hint = _project_python(directory, options if isinstance(options, dict) else {})
     return Project(
         directory=directory,
         name=name,
         program=program,
         stack_config_dir=stack_config_dir,
-        python=_project_python(directory, options),
+        python=python,
+        python_hint=hint,
         config=config,
         required=required,
     )
@@ -142,15 +212,55 @@ def _read_yaml(path: Path, error: type[ValueError]) -> Any:
         raise error(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def _project_python(directory: Path, options: Mapping[str, Any]) -> str:
-    """The virtualenv's interpreter where `Pulumi.yaml` names one that exists; else the gate's own."""
-    venv = options.get("virtualenv") if isinstance(options, Mapping) else None
+def _venv_python(venv: Path) -> Path | None:
+    for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _project_python(directory: Path, options: Mapping[str, Any]) -> tuple[str, str]:
+    """The interpreter Pulumi would run the program with, and how a missing module gets into it.
+
+    As Pulumi's Python language host: `runtime.options.virtualenv` names the virtualenv; `toolchain: uv` uses
+    it or uv's `.venv`; `toolchain: poetry` the environment `poetry env info` reports (an in-project `.venv`
+    where poetry is not installed). Without one, the gate's own interpreter.
+    """
+    toolchain = str(options.get("toolchain") or "pip")
+    venv = options.get("virtualenv")
+    candidates: list[Path] = []
     if isinstance(venv, str) and venv:
-        for candidate in (Path(venv) / "bin" / "python", Path(venv) / "Scripts" / "python.exe"):
-            path = candidate if candidate.is_absolute() else directory / candidate
-            if path.exists():
-                return str(path)
-    return sys.executable
+        candidates.append(Path(venv) if Path(venv).is_absolute() else directory / venv)
+    if toolchain == "uv":
+        candidates.append(directory / ".venv")
+    if toolchain == "poetry":
+        poetry = shutil.which("poetry")
+        if poetry:
+            try:
+                found = subprocess.run(
+                    [poetry, "env", "info", "--path"], cwd=directory, capture_output=True, text=True, timeout=60
+                ).stdout.strip()
+            except (OSError, subprocess.TimeoutExpired):
+                found = ""
+            if found:
+                candidates.append(Path(found))
+        candidates.append(directory / ".venv")
+    for candidate in candidates:
+        python = _venv_python(candidate)
+        if python is not None:
+            installer = {"uv": "uv sync", "poetry": "poetry install"}.get(toolchain, "pip install -r requirements.txt")
+            return str(python), f"is not installed in the project's environment {candidate}: run {installer} there"
+    if toolchain in ("uv", "poetry"):
+        setup = "uv sync" if toolchain == "uv" else "poetry install"
+        where = f"its environment ({setup} in {directory})"
+    elif isinstance(venv, str) and venv:
+        where = f"its virtualenv {venv} (python -m venv {venv} && {venv}/bin/pip install -r requirements.txt)"
+    else:
+        where = "a virtualenv named in Pulumi.yaml (runtime.options.virtualenv: venv)"
+    return sys.executable, (
+        f"is not installed in the interpreter the gate fell back to ({sys.executable}), as the project has no "
+        f"environment yet: create {where}, or install the project's requirements next to trailguard"
+    )
 
 
 def qualify(key: str, project: str) -> str:
@@ -212,10 +322,16 @@ def stack_config(project: Project, stack: str) -> StackConfig:
                 "e.g. aws:region"
             )
         full = qualify(key, project.name)
+        _check_namespace(path, key, project.name)
         plain, secret = _unsecure(value)
         values[full] = plain
         if secret:
             secrets.append(full)
+    region = values.get("aws:region")
+    if region is not None:
+        problem = region_problem(region)
+        if problem:
+            raise StackConfigError(f"{path}: aws:region {region!r} {problem}")
     missing = sorted(project.required - values.keys())
     if missing:
         raise StackConfigError(
@@ -225,6 +341,61 @@ def stack_config(project: Project, stack: str) -> StackConfig:
     env = document.get("environment")
     environments = tuple(str(e) for e in env) if isinstance(env, list) else ((str(env),) if env else ())
     return StackConfig(values=values, secret_keys=tuple(secrets), environments=environments)
+
+
+def _check_namespace(path: Path, key: str, project: str) -> None:
+    """A namespace one typo away from the project's or a provider's (`trailgaurd:`) is refused: Pulumi would pass
+    the key to nobody, and the setting would be silently lost."""
+    if ":" not in key:
+        return
+    namespace = key.split(":", 1)[0]
+    known = (project, *KNOWN_NAMESPACES)
+    if namespace in known:
+        return
+    close = difflib.get_close_matches(namespace, known, n=1, cutoff=0.75)
+    if close:
+        raise StackConfigError(
+            f"{path}: config key {key!r} is in namespace {namespace!r}, which no program or provider reads; "
+            f"did you mean {close[0]}:{key.split(':', 1)[1]}?"
+        )
+
+
+def _aws_partitions() -> list[dict[str, Any]]:
+    """The AWS SDK's own partition data (botocore/data/partitions.json): each partition's Region pattern and
+    Regions; a short built-in copy of the patterns where botocore is not installed."""
+    try:
+        import botocore
+
+        data = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text(encoding="utf-8"))
+        return list(data["partitions"])
+    except (ImportError, OSError, ValueError, KeyError):
+        return [
+            {"id": "aws", "regionRegex": r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", "regions": {}},
+            {"id": "aws-cn", "regionRegex": r"^cn\-\w+\-\d+$", "regions": {}},
+            {"id": "aws-us-gov", "regionRegex": r"^us\-gov\-\w+\-\d+$", "regions": {}},
+        ]
+
+
+def region_partition(region: str) -> str | None:
+    """The partition of `region` by the SDK's partition data; None if it is not a Region name at all."""
+    for partition in _aws_partitions():
+        if region in partition.get("regions", {}):
+            return str(partition["id"])
+    # More specific patterns (us-gov-, us-iso-) before the commercial one, which would also match them.
+    for partition in sorted(_aws_partitions(), key=lambda p: p["id"] == "aws"):
+        if re.match(partition["regionRegex"], region):
+            return str(partition["id"])
+    return None
+
+
+def region_problem(region: Any) -> str | None:
+    """What is wrong with an `aws:region` value, with the fix; None for a Region name."""
+    if isinstance(region, str) and region_partition(region) is not None:
+        return None
+    names = [r for p in _aws_partitions() for r in p.get("regions", {}) if not r.startswith("aws-")]
+    close = difflib.get_close_matches(str(region), names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else "expected a Region code, e.g. us-east-1 or eu-west-1"
+    return f"is not an AWS Region; {hint} (pulumi config set aws:region <region>)"
 
 
 def _unsecure(value: Any) -> tuple[Any, bool]:
@@ -254,10 +425,9 @@ def mock_account(config: Mapping[str, Any]) -> dict[str, str]:
     region = config.get("aws:region")
     if isinstance(region, str) and region:
         account["region"] = region
-        if region.startswith("cn-"):
-            account["partition"] = "aws-cn"
-        elif region.startswith("us-gov-"):
-            account["partition"] = "aws-us-gov"
+        partition = region_partition(region)
+        if partition and partition != "aws":
+            account["partition"] = partition
     allowed = config.get("aws:allowedAccountIds")
     if isinstance(allowed, str):
         try:
@@ -285,16 +455,49 @@ def mock_account(config: Mapping[str, Any]) -> dict[str, str]:
     return account
 
 
+@dataclass(frozen=True)
+class Identity:
+    """The AWS identity the mocks assume for a stack, and what of it the config did not say."""
+
+    account: dict[str, str]
+    assumed: dict[str, str]
+    """`account_id` / `region` -> the value assumed because neither the config nor the command line gave one."""
+
+
+def mock_identity(config: Mapping[str, Any], *, account_id: str | None = None, region: str | None = None) -> Identity:
+    """`mock_account` with `--account-id`/`--region` over the config, and the defaults it fell back to."""
+    account = mock_account(config)
+    if region:
+        account["region"] = region
+        partition = region_partition(region)
+        account["partition"] = partition if partition else "aws"
+    if account_id:
+        account["account_id"] = account_id
+        account.setdefault("management_account_id", account_id)
+    defaults = MockAccount()
+    assumed = {}
+    if "account_id" not in account:
+        assumed["account_id"] = defaults.account_id
+    if "region" not in account:
+        assumed["region"] = defaults.region
+    return Identity(account=account, assumed=assumed)
+
+
 def render_stack(
     project: Project,
     stack: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     chain: Sequence[str] = (),
+    mocks: Mapping[str, Any] | None = None,
+    organization: str = "organization",
+    identity: Mapping[str, str | None] | None = None,
 ) -> StackRendering:
     """Run `stack`'s program under mocks in its own process; never raises for the program's or config's faults.
 
     `chain` lists the stacks whose `StackReference`s led here, to report a reference cycle instead of looping.
+    `mocks` holds the answers the user supplied (`invokes` by token, `stacks` outputs by full stack name);
+    `identity` the `account_id` and `region` given on the command line.
     """
     config_file = project.stack_file(stack)
     started = time.monotonic()
@@ -310,6 +513,22 @@ def render_stack(
         config = stack_config(project, stack)
     except StackConfigError as exc:
         return failed(str(exc))
+    notes: list[str] = []
+    if not config_file.is_file() and not config_file.with_suffix(".yml").is_file():
+        notes.append(
+            f"no stack file {_shown(config_file)}: rendered with empty stack config (the project's defaults only)"
+        )
+    ident = mock_identity(config.values, **{k: v for k, v in (identity or {}).items() if v})
+    if ident.assumed:
+        said = {"account_id": "account", "region": "Region"}
+        how = {"account_id": "aws:allowedAccountIds or --account-id", "region": "aws:region or --region"}
+        notes.append(
+            "assumed AWS "
+            + " and ".join(f"{said[k]} {v}" for k, v in ident.assumed.items())
+            + " (set "
+            + "; ".join(how[k] for k in ident.assumed)
+            + ")"
+        )
     request = {
         "projectDir": str(project.directory),
         "projectName": project.name,
@@ -318,9 +537,13 @@ def render_stack(
         "stack": stack,
         "config": config.values,
         "secretKeys": list(config.secret_keys),
-        "account": mock_account(config.values),
+        "account": ident.account,
+        "identity": dict(identity or {}),
         "chain": [*chain, stack],
         "timeout": timeout,
+        "mocks": dict(mocks or {}),
+        "organization": organization,
+        "pythonHint": project.python_hint,
     }
     with tempfile.TemporaryDirectory(prefix="trailguard-render-") as scratch:
         request_file = Path(scratch) / "request.json"
@@ -333,7 +556,7 @@ def render_stack(
                 capture_output=True,
                 text=True,
                 timeout=timeout,
-                env=_worker_env(),
+                env=_worker_env(Path(scratch)),
                 check=False,
             )
         except subprocess.TimeoutExpired:
@@ -358,16 +581,53 @@ def render_stack(
         outputs=result.get("outputs") or {},
         error=error,
         seconds=seconds,
+        notes=(*notes, *result.get("notes", [])),
+        assumed=ident.assumed,
     )
 
 
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ)
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def is_credential_variable(name: str) -> bool:
+    """Whether an environment variable names or holds cloud credentials, a profile or a token."""
+    upper = name.upper()
+    return (
+        upper.startswith(_CREDENTIAL_PREFIXES)
+        or upper in _CREDENTIAL_NAMES
+        or _CREDENTIAL_WORDS.search(upper) is not None
+    )
+
+
+def _worker_env(scratch: Path) -> dict[str, str]:
+    """The program's environment: no Pulumi engine, and no cloud credentials, profiles or metadata service.
+
+    The AWS SDKs read credentials from `AWS_*` variables, the shared config and credentials files, container
+    credentials and the EC2 instance metadata service; every one is cut off here, so a program that reaches for
+    AWS finds nothing to sign with, and the AWS SDK calls it makes fail at once (see `_render_worker`).
+    """
+    env = {k: v for k, v in os.environ.items() if not is_credential_variable(k)}
     # The program must not reach a real engine or cloud: no Pulumi CLI is running, and the mocks answer everything.
     for key in ("PULUMI_MONITOR", "PULUMI_ENGINE", "PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS"):
         env.pop(key, None)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.setdefault("PULUMI_TEST_MODE", "true")
+    empty = scratch / "no-credentials"
+    empty.mkdir(exist_ok=True)
+    env.update(
+        {
+            "AWS_CONFIG_FILE": str(empty / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty / "credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AZURE_CONFIG_DIR": str(empty),
+            "CLOUDSDK_CONFIG": str(empty),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PULUMI_TEST_MODE": "true",
+        }
+    )
     return env
 
 
@@ -378,11 +638,19 @@ def render_stacks(
     jobs: int = 4,
     timeout: float = DEFAULT_TIMEOUT,
     on_done: Callable[[StackRendering], None] | None = None,
+    mocks: Mapping[str, Any] | None = None,
+    organization: str = "organization",
+    identity: Mapping[str, str | None] | None = None,
 ) -> list[StackRendering]:
     """Render `stacks` concurrently (each its own process) and return them in the order given."""
     names = list(stacks)
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(names) or 1))) as pool:
-        futures = [pool.submit(render_stack, project, name, timeout=timeout) for name in names]
+        futures = [
+            pool.submit(
+                render_stack, project, name, timeout=timeout, mocks=mocks, organization=organization, identity=identity
+            )
+            for name in names
+        ]
         results = []
         for future in futures:
             rendering = future.result()

@@ -135,6 +135,7 @@ def render_text(results: Sequence[TargetResult]) -> str:
         out.append(header)
         if result.error:
             out.extend(f"  {line}" for line in result.error.splitlines())
+        out.extend(f"  note: {note}" for note in result.notes)
         findings = [f for f in _sorted(result.findings) if f.suppression is None]
         for f in findings:
             out.append(f"  {_heading(f)}")
@@ -194,6 +195,7 @@ def render_json(results: Sequence[TargetResult]) -> str:
                 "error": r.error,
                 "resources": r.resources,
                 "location": r.location,
+                "notes": list(r.notes),
                 "findings": [
                     {k: (v.value if isinstance(v, Level) else v) for k, v in asdict(f).items()}
                     for f in _sorted(r.findings)
@@ -303,6 +305,7 @@ def render_sarif(results: Sequence[TargetResult]) -> str:
             entry["locations"] = [_location(None, result)]
             sarif_results.append(entry)
             notifications.append({"level": "error", "message": {"text": f"{result.name}: {result.error}"}})
+        notifications.extend({"level": "note", "message": {"text": f"{result.name}: {n}"}} for n in result.notes)
         for finding in _sorted(result.findings):
             rules.setdefault(finding.rule, _rule(finding))
             sarif_results.append(_sarif_result(finding, result))
@@ -321,7 +324,10 @@ def render_sarif(results: Sequence[TargetResult]) -> str:
         "automationDetails": {"id": "trailguard/"},
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
         "invocations": [
-            {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications},
+            {
+                "executionSuccessful": not any(n["level"] == "error" for n in notifications),
+                "toolExecutionNotifications": notifications,
+            },
         ],
         "results": sarif_results,
     }
@@ -458,11 +464,13 @@ def render_markdown(results: Sequence[TargetResult]) -> str:
     for r in results:
         shown = [f for f in _sorted(r.findings) if f.suppression is None]
         suppressed += [(r, f) for f in _sorted(r.findings) if f.suppression is not None]
-        if not r.error and not shown:
+        if not r.error and not shown and not r.notes:
             continue
         lines += [f"### `{_cell(r.name)}`", ""]
         if r.error:
             lines += ["Could not be checked:", "", "```", r.error, "```", ""]
+        if r.notes:
+            lines += [*(f"- {_cell(note)}" for note in r.notes), ""]
         if shown:
             lines += ["| Level | Severity | Rule | Resource | Message | Fix |", "|---|---|---|---|---|---|"]
             for f in shown:

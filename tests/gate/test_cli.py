@@ -34,12 +34,19 @@ def test_outside_a_pulumi_project_it_says_where_to_run(
     )
 
 
-def test_an_unknown_stack_names_the_known_ones(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stack_without_a_file_renders_with_empty_config_and_says_so(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The fixture's program requires trailName, so empty config cannot render: the report says both.
     assert main(["check", "--stack", "prod", "--no-pack", "--no-checkov"]) == 2
 
-    assert capsys.readouterr().err == (
-        "trailguard check: --stack prod: no stacks/Pulumi.prod.yaml; the stacks are: broken, insecure, secure\n"
+    captured = capsys.readouterr()
+    assert (
+        "prod: no stack file stacks/Pulumi.prod.yaml (the stacks with one: broken, insecure, secure); "
+        "rendering with empty stack config" in captured.err
     )
+    assert "Missing required configuration variable 'trail-fixture:trailName'" in captured.out
+    assert "note: no stack file stacks/Pulumi.prod.yaml: rendered with empty stack config" in captured.out
 
 
 def test_an_unexplained_skip_stops_the_gate(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

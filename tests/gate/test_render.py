@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from gate_testing import TRAIL_PROJECT, MakeProject
 
+from trailguard_gate.model import UNKNOWN
 from trailguard_gate.render import (
     SECRET_PLACEHOLDER,
     ProjectError,
     StackConfigError,
+    load_mocks,
     load_project,
     mock_account,
     render_stack,
@@ -227,6 +229,17 @@ REFERENCE_PROGRAM = """
 """
 
 
+def test_outputs_supplied_with_mocks_answer_a_stack_reference_to_another_project(make_project: MakeProject) -> None:
+    root = make_project(REFERENCE_PROGRAM, {"outsider": "config:\n  scratch:source: acme/other-project/prod\n"})
+    (root / "mocks.yaml").write_text("stacks:\n  acme/other-project/prod:\n    bucketArn: arn:aws:s3:::their-logs\n")
+
+    (outsider,) = render_stacks(load_project(root), ["outsider"], mocks=load_mocks(root / "mocks.yaml"))
+
+    (policy,) = outsider.resources
+    assert '"Resource": "arn:aws:s3:::their-logs"' in policy.properties["policy"]
+    assert not any("StackReference" in note for note in outsider.notes)
+
+
 def test_a_stack_reference_to_a_stack_of_the_same_project_gets_its_rendered_outputs(
     make_project: MakeProject,
 ) -> None:
@@ -245,9 +258,12 @@ def test_a_stack_reference_to_a_stack_of_the_same_project_gets_its_rendered_outp
 
     (policy,) = consumer.resources
     assert '"Resource": "arn:aws:s3:::shared-logs"' in policy.properties["policy"]
-    assert outsider.error is not None
-    assert outsider.error.startswith(
-        "StackReference 'acme/other-project/prod': the gate cannot know that stack's outputs offline"
+    # Another project's stack: its outputs are unknown, as in a preview, and the apply on them does not run.
+    assert outsider.error is None
+    (unknown_policy,) = outsider.resources
+    assert unknown_policy.properties["policy"] == UNKNOWN
+    assert any(
+        note.startswith("StackReference 'acme/other-project/prod': its outputs are unknown") for note in outsider.notes
     )
     assert loop.error is not None
     assert "StackReference cycle: loop -> loop" in loop.error
