@@ -159,7 +159,7 @@ class _InvokeSites:
                     self.sites.setdefault(tok, []).append(site)
             return original(tok, *args, **kwargs)
 
-        invoke_module._invoke = recording_invoke  # type: ignore[assignment]
+        setattr(invoke_module, "_invoke", recording_invoke)  # noqa: B010 (the module's private function)
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):

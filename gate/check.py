@@ -76,7 +76,8 @@ def load_policy_config(path: Path | None) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    project: Project
+    project: Project | None
+    """The Python project whose stacks are rendered; None where `renderings` come from the Pulumi CLI's JSON."""
     stacks: Sequence[str]
     policy_pack: Path | None
     """None skips the pack (only for tests and `--no-pack`)."""
@@ -91,27 +92,34 @@ class CheckOptions:
     """Answers the user supplied with --mocks: `invokes` by token, `stacks` outputs by full name."""
     account_id: str | None = None
     region: str | None = None
+    renderings: Sequence[StackRendering] = ()
+    """Stacks read from `pulumi preview --json` or `pulumi stack export` (any language): judged, not rendered."""
 
 
 def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> list[TargetResult]:
     """Render, judge and collect one `TargetResult` per stack, in the order asked."""
     project = options.project
-    progress(f"rendering {len(options.stacks)} stack(s) of {project.name} under mocks")
 
     def rendered(r: StackRendering) -> None:
         state = f"could not be rendered: {r.error.splitlines()[0]}" if r.error else f"{len(r.resources)} resources"
         progress(f"  {r.stack}: {state} ({r.seconds:.1f}s)")
 
-    renderings = render_stacks(
-        project,
-        options.stacks,
-        jobs=options.jobs,
-        timeout=options.timeout,
-        on_done=rendered,
-        mocks=options.mocks,
-        organization=options.organization,
-        identity={"account_id": options.account_id, "region": options.region},
-    )
+    if project is None:
+        renderings = list(options.renderings)
+        for r in renderings:
+            progress(f"  {r.stack} ({r.config_file.name}): {len(r.resources)} resources")
+    else:
+        progress(f"rendering {len(options.stacks)} stack(s) of {project.name} under mocks")
+        renderings = render_stacks(
+            project,
+            options.stacks,
+            jobs=options.jobs,
+            timeout=options.timeout,
+            on_done=rendered,
+            mocks=options.mocks,
+            organization=options.organization,
+            identity={"account_id": options.account_id, "region": options.region},
+        )
     good = [r for r in renderings if not r.error]
     findings: dict[str, list[Finding]] = {r.stack: [] for r in good}
     errors: dict[str, str] = {r.stack: r.error for r in renderings if r.error}
@@ -197,10 +205,10 @@ def _judge_with_pack(
         for index, r in enumerate(renderings):
             pack.configure_stack(
                 stack=r.stack,
-                project=options.project.name,
+                project=options.project.name if options.project else r.project,
                 organization=options.organization,
                 tags={},
-                config=_wire_config(options.project, r.stack),
+                config=_stack_wire_config(options.project, r),
             )
             if index == 0:
                 info = pack.info()
@@ -220,6 +228,12 @@ def _judge_with_pack(
     return out
 
 
+def _stack_wire_config(project: Project | None, rendering: StackRendering) -> dict[str, str]:
+    if rendering.wire_config is not None or project is None:
+        return dict(rendering.wire_config or {})
+    return _wire_config(project, rendering.stack)
+
+
 def _wire_config(project: Project, stack: str) -> dict[str, str]:
     """The stack's config as the CLI hands it to a pack: every value a string, structured ones JSON-encoded."""
     values = stack_config(project, stack).values
@@ -235,7 +249,7 @@ def _judge_with_checkov(
     started = time.monotonic()
     plans: dict[str, TerraformPlan] = {}
     for r in renderings:
-        region = _region(options.project, r.stack)
+        region = _region(options.project, r)
         plans[r.stack] = export_plan(r.resources, region=region)
     count = sum(len(p.resources) for p in plans.values())
     progress(f"checkov on {len(plans)} stack(s), {count} AWS resources")
@@ -256,9 +270,11 @@ def stale_skips(skips: Sequence[Skip], found: Mapping[str, Sequence[Finding]]) -
     return [s for s in skips if not s.is_global and s.reason not in used]
 
 
-def _region(project: Project, stack: str) -> str | None:
+def _region(project: Project | None, rendering: StackRendering) -> str | None:
+    if project is None:
+        return (rendering.wire_config or {}).get("aws:region")
     try:
-        value = stack_config(project, stack).values.get("aws:region")
+        value = stack_config(project, rendering.stack).values.get("aws:region")
     except ValueError:
         return None
     return value if isinstance(value, str) else None

@@ -13,6 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from trailguard_gate.arguments import output_spec, positive
@@ -20,6 +21,7 @@ from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack,
 from trailguard_gate.checkov import (
     REPOSITORY_FRAMEWORKS,
     CheckovError,
+    Skip,
     SkipsError,
     load_path_skips,
     load_skips,
@@ -27,6 +29,7 @@ from trailguard_gate.checkov import (
     scan_repository,
 )
 from trailguard_gate.model import TargetResult
+from trailguard_gate.preview import PulumiJSONError, load_preview, load_state
 from trailguard_gate.render import (
     DEFAULT_TIMEOUT,
     MocksFileError,
@@ -61,6 +64,23 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
         ),
     )
     check.add_argument("--project-dir", type=Path, default=Path("."), help="the Pulumi project (default: .)")
+    check.add_argument(
+        "--preview-json",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="judge what `pulumi preview --json` printed (any language; --show-sames judges the whole stack); "
+        "repeatable",
+    )
+    check.add_argument(
+        "--state",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="judge what `pulumi stack export` printed (any language); repeatable",
+    )
     check.add_argument(
         "--stack", action="append", dest="stacks", metavar="NAME", help="a stack to check (repeatable; default: all)"
     )
@@ -139,16 +159,16 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 def command_check(args: argparse.Namespace) -> int:
     try:
         options = _check_options(args)
-    except (UsageError, ProjectError, SkipsError, CheckovError, MocksFileError) as exc:
+    except (UsageError, ProjectError, SkipsError, CheckovError, MocksFileError, PulumiJSONError) as exc:
         print(f"trailguard check: {exc}", file=sys.stderr)
         # The reports asked for are still written, so CI publishes why nothing was judged.
         _write_reports([TargetResult(name=str(args.project_dir), error=str(exc))], args, stdout=False)
         return EXIT_ERROR
     progress = _progress(args.quiet)
-    known = stack_names(options.project)
-    for stack in options.stacks:
+    known = stack_names(options.project) if options.project else options.stacks
+    for stack in options.stacks if options.project else ():
         if stack not in known:
-            where = os.path.relpath(options.project.stack_file(stack))
+            where = os.path.relpath(options.project.stack_file(stack))  # type: ignore[union-attr]
             progress(
                 f"{stack}: no stack file {where} (the stacks with one: {', '.join(known) or 'none'}); "
                 "rendering with empty stack config"
@@ -193,6 +213,8 @@ def _write_reports(results: Sequence[TargetResult], args: argparse.Namespace, *,
 
 
 def _check_options(args: argparse.Namespace) -> CheckOptions:
+    if args.preview_json or args.state:
+        return _file_options(args)
     project = load_project(args.project_dir)
     known = stack_names(project)
     if args.stacks:
@@ -205,28 +227,56 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
             f"no stack files (Pulumi.<stack>.yaml) in {project.stack_config_dir}; "
             "create one, e.g. pulumi stack init dev, or name a stack to render with empty config, e.g. --stack dev"
         )
-    pack = None
-    if not args.no_pack:
-        pack = (args.policy_pack or default_policy_pack()).resolve()
-        if not (pack / "PulumiPolicy.yaml").is_file():
-            raise UsageError(f"--policy-pack {pack}: no PulumiPolicy.yaml there; pass a policy pack folder")
-    checkov = None if args.no_checkov else locate_checkov(args.checkov, project.directory)
-    skips_file = args.skips or project.directory / DEFAULT_SKIPS
-    if args.skips and not args.skips.is_file():
-        raise UsageError(f"--skips {args.skips}: no such file")
+    pack, checkov, skips = _pack_and_tools(args, project.directory)
     return CheckOptions(
         project=project,
         stacks=stacks,
         policy_pack=pack,
         policy_config=load_policy_config(args.policy_config),
         checkov=checkov,
-        skips=load_skips(skips_file),
+        skips=skips,
         organization=args.organization,
         jobs=args.jobs,
         timeout=args.timeout,
         mocks=load_mocks(args.mocks) if args.mocks else None,
         account_id=_account_id(args.account_id),
         region=_region(args.region),
+    )
+
+
+def _pack_and_tools(args: argparse.Namespace, directory: Path) -> tuple[Path | None, str | None, list[Skip]]:
+    pack = None
+    if not args.no_pack:
+        pack = (args.policy_pack or default_policy_pack()).resolve()
+        if not (pack / "PulumiPolicy.yaml").is_file():
+            raise UsageError(f"--policy-pack {pack}: no PulumiPolicy.yaml there; pass a policy pack folder")
+    checkov = None if args.no_checkov else locate_checkov(args.checkov, directory)
+    if args.skips and not args.skips.is_file():
+        raise UsageError(f"--skips {args.skips}: no such file")
+    return pack, checkov, load_skips(args.skips or directory / DEFAULT_SKIPS)
+
+
+def _file_options(args: argparse.Namespace) -> CheckOptions:
+    """Judge the Pulumi CLI's own JSON (any language) instead of rendering a Python project."""
+    if args.stacks:
+        raise UsageError("--stack names stacks to render; a preview JSON or state file is one stack already")
+    renderings = [load_preview(p) for p in args.preview_json] + [load_state(p) for p in args.state]
+    names = [r.stack for r in renderings]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        renderings = [replace(r, stack=f"{r.stack} ({r.config_file.name})") for r in renderings]
+    pack, checkov, skips = _pack_and_tools(args, Path.cwd())
+    return CheckOptions(
+        project=None,
+        stacks=[r.stack for r in renderings],
+        policy_pack=pack,
+        policy_config=load_policy_config(args.policy_config),
+        checkov=checkov,
+        skips=skips,
+        organization=args.organization,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        renderings=renderings,
     )
 
 

@@ -137,11 +137,11 @@ class PlausibleMocks(pulumi.runtime.Mocks):
         inputs = dict(args.inputs)
         if args.typ == "pulumi:pulumi:StackReference":
             name = str(inputs.get("name") or args.name)
-            outputs = self.referenced_stack_outputs(name)
-            if outputs is None:
+            referenced = self.referenced_stack_outputs(name)
+            if referenced is None:
                 # Left out, the outputs are unknown to the program, as `pulumi preview` leaves what it cannot know.
                 return name, {"name": name}
-            return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
+            return name, {"name": name, "outputs": referenced, "secretOutputNames": []}
         if not args.custom:
             return None, inputs
         token = args.typ

@@ -109,6 +109,10 @@ class StackRendering:
     notes: tuple[str, ...] = ()
     assumed: dict[str, str] = field(default_factory=dict)
     """The identity values the mocks assumed (`account_id`, `region`), which findings may depend on."""
+    project: str = ""
+    """The project's name, where the stack was not rendered from a project (a preview JSON, a state file)."""
+    wire_config: dict[str, str] | None = None
+    """The stack's config as the CLI hands it to a pack, where it does not come from a stack file."""
 
 
 class MocksFileError(ValueError):
