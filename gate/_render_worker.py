@@ -46,19 +46,31 @@ def _check_interpreter(result_file: str) -> None:
         )
 
 
-def _load_gate_package() -> None:
-    """Make `trailguard_gate` importable from this folder when the interpreter does not have it installed."""
+def _load_package(name: str, folder: Path) -> None:
     import importlib.util
 
-    if importlib.util.find_spec("trailguard_gate") is not None:
-        return
     spec = importlib.util.spec_from_file_location(
-        "trailguard_gate", _HERE / "__init__.py", submodule_search_locations=[str(_HERE)]
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["trailguard_gate"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
+
+
+def _load_gate_package() -> None:
+    """Make `trailguard_gate` (and the type tokens of `trailguard_policies` it reads) importable from this folder
+    when the project's interpreter does not have trailguard installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("trailguard_gate") is None:
+        _load_package("trailguard_gate", _HERE)
+    if importlib.util.find_spec("trailguard_policies") is None:
+        # Installed, the policies sit beside the gate; in a checkout, under policies/.
+        for folder in (_HERE.parent / "trailguard_policies", _HERE.parent / "policies" / "trailguard_policies"):
+            if (folder / "__init__.py").is_file():
+                _load_package("trailguard_policies", folder)
+                break
 
 
 if __name__ == "__main__":

@@ -145,25 +145,24 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
             else:
                 findings[stack].extend(outcome)
     pages = checkov_pages(options.checkov) if options.checkov else {}
-    return [
-        TargetResult(
-            name=r.stack,
-            findings=tuple(
-                locate(
-                    [_say_what_is_assumed(with_checkov_page(f, pages), r.assumed) for f in findings.get(r.stack, ())],
-                    r.resources,
-                    project_dir=project.directory,
-                    stack_file=r.config_file,
-                )
-            ),
-            error=errors.get(r.stack),
-            resources=len(r.resources),
-            location=_display_path(r.config_file),
-            root=str(project.directory),
-            notes=r.notes,
+    results = []
+    for r in renderings:
+        found = [_say_what_is_assumed(with_checkov_page(f, pages), r.assumed) for f in findings.get(r.stack, ())]
+        if project is not None:
+            # A preview JSON's source positions are already relative to its project; it has no stack file.
+            found = locate(found, r.resources, project_dir=project.directory, stack_file=r.config_file)
+        results.append(
+            TargetResult(
+                name=r.stack,
+                findings=tuple(found),
+                error=errors.get(r.stack),
+                resources=len(r.resources),
+                location=_display_path(r.config_file),
+                root=str(project.directory) if project is not None else None,
+                notes=r.notes,
+            )
         )
-        for r in renderings
-    ]
+    return results
 
 
 def _say_what_is_assumed(finding: Finding, assumed: Mapping[str, str]) -> Finding:

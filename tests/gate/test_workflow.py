@@ -12,6 +12,7 @@ import yaml
 from gate_testing import REPO
 
 WORKFLOW = REPO / ".github" / "workflows" / "policy.yml"
+ACTION = REPO / "action.yml"
 BIN = Path(sys.executable).parent
 
 
@@ -19,6 +20,40 @@ def _workflow() -> dict[Any, Any]:
     document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     assert isinstance(document, dict)
     return document
+
+
+def _action() -> dict[str, Any]:
+    document = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def test_the_action_is_valid_against_githubs_schema() -> None:
+    result = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_action_takes_the_project_stacks_formats_preview_json_and_checkov() -> None:
+    action = _action()
+    runs = action["runs"]
+    check = next(step for step in runs["steps"] if step.get("id") == "check")
+
+    assert runs["using"] == "composite"
+    assert {"project-dir", "stacks", "formats", "preview-json", "checkov"} <= set(action["inputs"])
+    # Inputs reach the script through the environment, never pasted into it (template injection).
+    assert "${{" not in check["run"]
+    assert check["working-directory"] == "${{ github.workspace }}"  # SARIF paths relative to the repository root
+    upload = next(s for s in runs["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["with"]["sarif_file"] == "${{ steps.check.outputs.reports }}/trailguard.sarif"
+    summary = next(s for s in runs["steps"] if s.get("name") == "Job summary")
+    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    assert runs["steps"][-1]["run"] == 'exit "${STATUS:-2}"'
 
 
 def test_the_workflow_is_valid_against_githubs_schema() -> None:
@@ -35,7 +70,10 @@ def test_the_workflow_is_valid_against_githubs_schema() -> None:
 
 def test_zizmor_finds_nothing_offline() -> None:
     result = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--no-progress", str(WORKFLOW)], capture_output=True, text=True, check=False
+        [str(BIN / "zizmor"), "--offline", "--no-progress", str(WORKFLOW), str(ACTION)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -43,7 +81,8 @@ def test_zizmor_finds_nothing_offline() -> None:
 
 
 def test_every_action_is_pinned_to_a_commit_with_its_version_named() -> None:
-    uses = re.findall(r"uses: (\S+)(.*)", WORKFLOW.read_text(encoding="utf-8"))
+    text = WORKFLOW.read_text(encoding="utf-8") + ACTION.read_text(encoding="utf-8")
+    uses = [(action, comment) for action, comment in re.findall(r"uses: (\S+)(.*)", text) if action != "./"]  # this repository
 
     assert uses
     for action, comment in uses:
@@ -61,17 +100,14 @@ def test_permissions_are_granted_per_job_and_only_what_each_needs() -> None:
     assert jobs["preview"]["permissions"] == {"contents": "read", "id-token": "write"}
 
 
-def test_the_gate_job_runs_make_check_and_publishes_sarif_and_the_summary() -> None:
+def test_the_gate_job_uses_the_repositorys_own_action_then_checks_examples_and_files() -> None:
     steps = _workflow()["jobs"]["gate"]["steps"]
+    gate = next(step for step in steps if step.get("uses") == "./")  # the action at the repository root
     runs = "\n".join(step.get("run", "") for step in steps)
-    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
 
-    assert "make check TRAILGUARD_CHECK_ARGS=" in runs
-    assert "--output sarif:out/trailguard.sarif" in runs and "--output markdown:out/trailguard.md" in runs
-    assert upload["with"]["sarif_file"] == "out/trailguard.sarif"
-    assert 'cat out/trailguard.md >> "$GITHUB_STEP_SUMMARY"' in runs
-    assert 'gh pr comment "$PR_NUMBER" --body-file out/trailguard.md' in runs
-    assert steps[-1]["run"] == 'exit "${STATUS:-2}"'
+    assert gate["id"] == "gate" and gate["with"]["project-dir"] == "."
+    assert "make check-examples check-repo" in runs
+    assert 'gh pr comment "$PR_NUMBER" --body-file "$REPORT"' in runs
 
 
 def test_the_preview_job_runs_only_where_an_aws_role_is_configured() -> None:
