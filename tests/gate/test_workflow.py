@@ -82,7 +82,9 @@ def test_zizmor_finds_nothing_offline() -> None:
 
 def test_every_action_is_pinned_to_a_commit_with_its_version_named() -> None:
     text = WORKFLOW.read_text(encoding="utf-8") + ACTION.read_text(encoding="utf-8")
-    uses = [(action, comment) for action, comment in re.findall(r"uses: (\S+)(.*)", text) if action != "./"]  # this repository
+    uses = [
+        (action, comment) for action, comment in re.findall(r"uses: (\S+)(.*)", text) if action != "./"
+    ]  # this repository
 
     assert uses
     for action, comment in uses:
