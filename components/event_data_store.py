@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import AfterValidator, ValidationError, model_validator
 
-from trailguard._support import check_input, child_options, is_plain, log_store_options, to_json
+from trailguard._support import check_input, child_options, documented_defaults, is_plain, log_store_options, to_json
 from trailguard.documents import CLOUDTRAIL, VERSION, key_root_statement
 from trailguard.selectors import (
     PROVIDER_OPERATORS,
@@ -69,10 +69,6 @@ BillingMode = Literal["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"]
 # https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateEventDataStore.html
 MIN_RETENTION_DAYS = 7
 MAX_RETENTION_DAYS: dict[str, int] = {"EXTENDABLE_RETENTION_PRICING": 3653, "FIXED_RETENTION_PRICING": 2557}
-DEFAULT_RETENTION_DAYS = 2557
-"""Seven years: what CloudTrail Lake was built to keep, and the longest both billing modes allow."""
-DEFAULT_MINIMUM_RETENTION_DAYS = 365
-"""One year, like the trail bucket's minimum: audit standards (e.g. PCI DSS 10.5.1) keep a year of audit logs."""
 
 MAX_EVENT_DATA_STORE_SELECTORS = 5
 """Advanced event selectors per event data store (CreateEventDataStore's AdvancedEventSelectors)."""
@@ -155,6 +151,14 @@ class EventDataStoreArgs(TypedDict, total=False):
     """Tags for the store and its key. Default: none."""
 
 
+DEFAULTS = documented_defaults(EventDataStoreArgs)
+"""What the component applies to an input it is not given, as the input's docstring states it."""
+DEFAULT_RETENTION_DAYS: int = DEFAULTS["retention_period"]
+"""Seven years: what CloudTrail Lake was built to keep, and the longest both billing modes allow."""
+DEFAULT_MINIMUM_RETENTION_DAYS: int = DEFAULTS["minimum_retention_days"]
+"""One year, like the trail bucket's minimum: audit standards (e.g. PCI DSS 10.5.1) keep a year of audit logs."""
+
+
 # --- validated models ----------------------------------------------------------------------------------
 
 
@@ -231,10 +235,10 @@ class LakeConfig(ConfigModel):
         expected="EXTENDABLE_RETENTION_PRICING or FIXED_RETENTION_PRICING",
         example="EXTENDABLE_RETENTION_PRICING",
     )
-    organization_enabled: bool = setting(True, expected="true or false", example=True)
-    multi_region_enabled: bool = setting(True, expected="true or false", example=True)
+    organization_enabled: bool = setting(DEFAULTS["organization_enabled"], expected="true or false", example=True)
+    multi_region_enabled: bool = setting(DEFAULTS["multi_region_enabled"], expected="true or false", example=True)
     replaces_trail: bool = setting(
-        False, expected="true when the store is the organization's only audit record", example=True
+        DEFAULTS["replaces_trail"], expected="true when the store is the organization's only audit record", example=True
     )
     management_events: ManagementEventsConfig = setting(
         default_factory=ManagementEventsConfig,
@@ -259,7 +263,9 @@ class LakeConfig(ConfigModel):
         example=["arn:aws:iam::111111111111:role/SecurityAudit"],
     )
     key_deletion_window_in_days: DeletionWindowInDays = setting(
-        30, expected="7 to 30 days between scheduling the key's deletion and its deletion", example=30
+        DEFAULTS["key_deletion_window_in_days"],
+        expected="7 to 30 days between scheduling the key's deletion and its deletion",
+        example=30,
     )
 
     @model_validator(mode="after")
