@@ -388,4 +388,11 @@ def run(pack: PolicyPack, resources: Sequence[Resource], policy: str) -> list[Di
 
 
 def messages(diagnostics: Iterable[Diagnostic]) -> list[tuple[Level, str]]:
+    """Level and whole message: for the one golden-message test of each policy; other tests use `verdicts`."""
     return [(d.enforcement_level, last_line(d)) for d in diagnostics]
+
+
+def verdicts(diagnostics: Iterable[Diagnostic]) -> list[tuple[str, Level, str]]:
+    """(policy, level, resource name) of each diagnostic; a test adds the key phrase it is about, not the whole
+    message, so a reworded message or a moved link fails only the policy's golden-message test."""
+    return [(d.policy_name, d.enforcement_level, (d.urn or "").rsplit("::", 1)[-1]) for d in diagnostics]
