@@ -15,8 +15,9 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from trailguard_policies import iam
 from trailguard_policies.framework import Check, Settings, Spec, Violation, stack_policy
-from trailguard_policies.resources import BUCKET_LOGGING, BUCKET_WEBSITE, BUCKETS, TRAIL, Res, arg
-from trailguard_policies.stack import CLOUDTRAIL, CORE, Referrer, Stack, bucket_name, parse_policy
+from trailguard_policies.resources import BUCKET_LOGGING, BUCKET_OBJECTS, BUCKET_WEBSITE, BUCKETS, TRAIL, Res, arg
+from trailguard_policies.stack import CLOUDTRAIL, CORE, Referrer, Stack, arn_partition, bucket_name, parse_policy
+from trailguard_policies.values import Malformed, NotKnown, parse_json_document
 
 URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/best-practices-security.html"
 S3_LOGGING = "logging.s3.amazonaws.com"
@@ -78,6 +79,8 @@ def _writers(statement: iam.Statement) -> list[str]:
 
 
 def _is_workload(referrer: Referrer, keys: list[str]) -> bool:
+    if referrer.type in BUCKET_OBJECTS:
+        return True  # an object the stack writes into the bucket: the bucket stores something besides logs
     if not referrer.type.startswith("aws:") or referrer.type == TRAIL:
         return False
     if referrer.type.startswith(("aws:iam/", "aws:kms/")):
@@ -87,6 +90,48 @@ def _is_workload(referrer: Referrer, keys: list[str]) -> bool:
     if referrer.type in BUCKET_LOGGING and "targetBucket" in keys:
         return False  # S3 server access logging is an allowed writer
     return not (referrer.type in BUCKETS and keys == ["logging"])
+
+
+IAM_DOCUMENTS = frozenset(
+    {
+        "aws:iam/policy:Policy",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/groupPolicy:GroupPolicy",
+    }
+)
+IAM_WRITES = ("s3:PutObject", "s3:PutObjectAcl")
+
+
+def iam_writers(stack: Stack, bucket: Res) -> Iterable[Violation]:
+    """IAM policies of the stack that let their holders put objects into the bucket: another writer."""
+    name = bucket_name(bucket, *(t.raw("s3BucketName") for t in stack.trails_of_bucket(bucket)))
+    if name is None:
+        return
+    for referrer in stack.referrers:
+        if referrer.type not in IAM_DOCUMENTS or name not in referrer.strings.get("policy", ""):
+            continue
+        try:
+            document = parse_json_document(
+                referrer.strings["policy"], where=f"`policy` of {referrer.name}", example="{}"
+            )
+            statements = iam.parse_document(document, where=f"`policy` of {referrer.type} '{referrer.name}'")
+        except (Malformed, NotKnown):
+            continue
+        for statement in statements:
+            writes = any(
+                iam.match(p, iam.known(a), ignore_case=True) for p in statement.actions or () for a in IAM_WRITES
+            )
+            onto = any(
+                iam.match(p, iam.known(f"arn:{arn_partition(p) or 'aws'}:s3:::{name}/any-object"))
+                for p in statement.resources or ()
+            )
+            if statement.effect == "Allow" and writes and onto:
+                yield Violation(
+                    f"{bucket.label} receives CloudTrail logs but {referrer.type} '{referrer.name}' lets its holders "
+                    f"write objects into it ({statement.label}): give that workload a bucket of its own. See {URL}"
+                )
+                break
 
 
 def shared(stack: Stack, bucket: Res) -> Iterable[Violation]:
@@ -104,6 +149,7 @@ def checks(stack: Stack, settings: Settings) -> Iterable[tuple[Res, Check]]:
         yield bucket, partial(website, stack, bucket)
         yield bucket, partial(other_writers, stack, bucket)
         yield bucket, partial(shared, stack, bucket)
+        yield bucket, partial(iam_writers, stack, bucket)
 
 
 POLICY = stack_policy(SPEC, CORE | BUCKET_WEBSITE, checks, referrers=True)

@@ -91,6 +91,12 @@ def public_acls(stack: Stack, bucket: Res) -> Iterable[Violation]:
             yield Violation(
                 f"{holder.label} sets the canned ACL {acl!r}{whose}, which opens it: use 'private'", holder.urn
             )
+    # S3 User Guide, access-control-block-public-access: "Amazon S3 considers a bucket or object ACL public if it
+    # grants any permissions to members of the predefined AllUsers or AuthenticatedUsers groups."
+    for index, grant in enumerate(bucket.items("grants")):
+        uri = field_of(grant, "uri", where=f"{bucket.where('grants')}[{index}]")
+        if uri in PUBLIC_GROUPS:
+            yield Violation(f"{bucket.where('grants')} grants the bucket to {uri}: remove the grant", bucket.urn)
     for acl_resource in stack.configs_of(bucket, BUCKET_ACL):
         where = acl_resource.where("accessControlPolicy")
         grants = field_of(acl_resource.mapping("accessControlPolicy"), "grants", where=where)

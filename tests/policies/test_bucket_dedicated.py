@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pack_fixtures import (
     BUCKET,
     BUCKET_TYPE,
@@ -154,3 +156,44 @@ def test_the_deprecated_inline_website_is_mandatory(pack: PolicyPack) -> None:
 
     assert verdicts(found) == [(POLICY, Level.MANDATORY, "bucket")]
     assert "hosts a website: remove `website`" in last_line(found[0])
+
+
+def test_an_object_the_stack_writes_into_the_bucket_makes_it_shared(pack: PolicyPack) -> None:
+    note = _resource(
+        "aws:s3/bucketObjectv2:BucketObjectv2",
+        "readme",
+        {"bucket": BUCKET, "key": "README.txt"},
+        bucket=[urn(BUCKET_TYPE, "bucket")],
+    )
+
+    found = run(pack, [*compliant_stack(), note], POLICY)
+
+    assert verdicts(found) == [(POLICY, Level.MANDATORY, "bucket")]
+    assert "aws:s3/bucketObjectv2:BucketObjectv2 'readme' also uses it (`bucket`)" in last_line(found[0])
+
+
+def test_an_iam_policy_letting_its_holders_write_into_the_bucket_makes_it_shared(pack: PolicyPack) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Upload", "Effect": "Allow", "Action": "s3:Put*", "Resource": f"arn:aws:s3:::{BUCKET}/*"}
+        ],
+    }
+    writer = _resource("aws:iam/policy:Policy", "uploader", {"policy": json.dumps(document)})
+
+    found = run(pack, [*compliant_stack(), writer], POLICY)
+
+    assert [last_line(d) for d in found] == [
+        f"bucket 'bucket' receives CloudTrail logs but aws:iam/policy:Policy 'uploader' lets its holders write objects "
+        f"into it (statement 'Upload'): give that workload a bucket of its own. See {URL}"
+    ]
+
+
+def test_an_iam_policy_reading_the_bucket_is_no_writer(pack: PolicyPack) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}],
+    }
+    reader = _resource("aws:iam/policy:Policy", "reader", {"policy": json.dumps(document)})
+
+    assert run(pack, [*compliant_stack(), reader], POLICY) == []

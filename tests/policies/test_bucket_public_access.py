@@ -115,3 +115,40 @@ def test_a_policy_that_is_not_json_is_mandatory(pack: PolicyPack) -> None:
             '"Statement": [...]}',
         )
     ]
+
+
+def test_inline_grants_to_all_users_are_public(pack: PolicyPack) -> None:
+    grants = [
+        {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permissions": ["READ"]},
+        {"type": "CanonicalUser", "id": "abc", "permissions": ["FULL_CONTROL"]},
+    ]
+
+    found = run(pack, changed(compliant_stack(), "bucket", grants=grants), POLICY)
+
+    assert [last_line(d) for d in found] == [
+        "`grants` of bucket 'bucket' grants the bucket to http://acs.amazonaws.com/groups/global/AllUsers: remove the "
+        "grant"
+    ]
+
+
+def test_a_condition_that_pins_nothing_leaves_the_statement_public(pack: PolicyPack) -> None:
+    # S3 User Guide, access-control-block-public-access: "a bucket policy must grant access only to fixed values
+    # (values that don't contain a wildcard ...)"; an ...IfExists operator passes when the key is absent.
+    stack = compliant_stack()
+    doc = document(named(stack, "bucket-policy"))
+    doc["Statement"].append(
+        {
+            "Sid": "LooselyPinned",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        }
+    )
+
+    found = run(pack, with_document(stack, "bucket-policy", doc), POLICY)
+
+    assert [last_line(d).split(" allowing")[0] for d in found] == [
+        "`policy` of bucket policy 'bucket-policy' has statement 'LooselyPinned'"
+    ]
