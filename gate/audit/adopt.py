@@ -12,12 +12,15 @@ See https://www.pulumi.com/docs/iac/guides/migration/import/#bulk-import-operati
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from trailguard_gate.audit import convert as c
 from trailguard_gate.audit.collect import RegionState
+from trailguard_gate.locate import ConfigKey, config_keys
 from trailguard_gate.model import UNKNOWN, Resource
 
 # The inputs whose change makes the provider replace the resource (ForceNew in the bridged Terraform provider).
@@ -153,10 +156,19 @@ def _unique(name: str, token: str, taken: set[str]) -> str:
     return name
 
 
-def stack_plan(live: Sequence[Resource], rendered: Sequence[Resource], state: RegionState, stack: str) -> Plan:
-    """Import entries named and parented as `rendered` (a stack of the program under mocks) declares them."""
+def stack_plan(
+    live: Sequence[Resource],
+    rendered: Sequence[Resource],
+    state: RegionState,
+    stack: str,
+    stack_file: Path | None = None,
+) -> Plan:
+    """Import entries named and parented as `rendered` (a stack of the program under mocks) declares them; the
+    warnings name the stack config key to change, the notes what the next `pulumi up` would change."""
     pairs = match(live, rendered)
     plan = Plan()
+    written = config_keys(stack_file) if stack_file is not None else []
+    shown = _shown(stack_file) if stack_file is not None else "the stack file"
     if not any(r.type == c.TRAIL for r in pairs.values()):
         program_trails = [r.name for r in rendered if r.type == c.TRAIL]
         raise AdoptError(
@@ -194,9 +206,16 @@ def stack_plan(live: Sequence[Resource], rendered: Sequence[Resource], state: Re
         if import_id(live_resource, state) is None:
             plan.notes.append(_unreadable(live_resource))
             del pairs[rendered_urn]
+    for trail in (r for r in pairs.values() if r.type == c.TRAIL):
+        arn = next((t.arn for t in state.trails if t.name == trail.properties.get("name")), trail.name)
+        plan.notes.append(
+            f"adopting the live trail {trail.properties.get('name', trail.name)!r} ({arn}) of account "
+            f"{state.account_id}, homed in {state.region}, into stack {stack!r}"
+        )
     for rendered_urn, live_resource in pairs.items():
         key_of(rendered_urn)
-        plan.warnings.extend(replacements(by_urn[rendered_urn], live_resource))
+        plan.warnings.extend(replacements(by_urn[rendered_urn], live_resource, written, shown))
+        plan.notes.extend(updates(by_urn[rendered_urn], live_resource))
     matched_live = {r.urn for r in pairs.values()}
     for r in live:
         if r.urn not in matched_live:
@@ -208,6 +227,11 @@ def stack_plan(live: Sequence[Resource], rendered: Sequence[Resource], state: Re
         if r.custom and r.urn not in pairs and _near(r, pairs, by_urn):
             plan.notes.append(f"{r.type} {r.name!r} has no live counterpart: pulumi up will create it")
     return plan
+
+
+def _shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _near(resource: Resource, pairs: Mapping[str, Resource], by_urn: Mapping[str, Resource]) -> bool:
@@ -224,8 +248,11 @@ def _top(urn: str, by_urn: Mapping[str, Resource]) -> str:
     return current.urn
 
 
-def replacements(declared: Resource, live: Resource) -> list[str]:
-    """Where the program would give an adopted resource another value of an input that forces replacement."""
+def replacements(
+    declared: Resource, live: Resource, keys: Sequence[ConfigKey] = (), stack_file: str = "the stack file"
+) -> list[str]:
+    """Where the program would give an adopted resource another value of an input that forces replacement, and the
+    stack config key that set it, where one did."""
     out = []
     for key in REPLACING_INPUTS.get(declared.type, ()):
         if declared.property_dependencies.get(key):
@@ -235,11 +262,52 @@ def replacements(declared: Resource, live: Resource) -> list[str]:
         have = live.properties.get(key)
         if want is None or have is None or UNKNOWN in (want, have) or _same(want, have):
             continue
+        origin = [k for k in keys if k.value is not None and str(k.value) == str(want)]
+        where = (
+            f"set `{origin[0].path}` ({stack_file} line {origin[0].line}) to {have!r}"
+            if len(origin) == 1
+            else f"change the stack's config to {have!r}"
+        )
         out.append(
             f"{declared.type} {declared.name!r}: the program sets {key} = {want!r} but the live resource has "
-            f"{have!r}; change the stack's config to {have!r} before `pulumi up`, or it will be replaced"
+            f"{have!r}; {where} before `pulumi up`, or it will be replaced"
         )
     return out
+
+
+_NOT_COMPARED = frozenset({"tagsAll", "region", "forceDestroy"})
+"""Inputs a live resource does not show, or that only a provider holds: comparing them would report noise."""
+
+
+def updates(declared: Resource, live: Resource) -> list[str]:
+    """What the next `pulumi up` would change in place on an adopted resource: each input the program sets to
+    another value than the live one has (inputs that replace are warnings instead)."""
+    changes = []
+    replacing = set(REPLACING_INPUTS.get(declared.type, ()))
+    for key, want in sorted(declared.properties.items()):
+        if key in replacing or key in _NOT_COMPARED or key.startswith("__") or declared.property_dependencies.get(key):
+            continue
+        have = live.properties.get(key)
+        if want is None or UNKNOWN in (want, have) or _equal(want, have):
+            continue
+        shown = [repr(v) if v is not None else "unset" for v in (have, want)]
+        if isinstance(want, (dict, list)) or isinstance(have, (dict, list)) or max(map(len, shown)) > 60:
+            changes.append(f"{key} (differs)")
+        else:
+            changes.append(f"{key} {shown[0]} -> {shown[1]}")
+    if not changes:
+        return []
+    return [f"pulumi up will update {declared.type} {declared.name!r} in place: {'; '.join(changes)}"]
+
+
+def _equal(want: Any, have: Any) -> bool:
+    """Equal as the provider compares them: JSON documents by content, scalars by value."""
+    if isinstance(want, str) and isinstance(have, str) and want.lstrip().startswith(("{", "[")):
+        try:
+            return bool(json.loads(want) == json.loads(have))
+        except ValueError:
+            return want == have
+    return bool(want == have)
 
 
 def _same(want: Any, have: Any) -> bool:

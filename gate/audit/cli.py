@@ -243,7 +243,8 @@ def command_adopt(args: argparse.Namespace, hooks: Sequence[EventHook] = ()) -> 
             raise AdoptError(state.faults[0].message() if state.faults else f"cannot list the trails in {region}")
         live = select(to_resources(state), state, args.trails)
         if args.stack:
-            plan = stack_plan(live, _rendered(args.project_dir, args.stack), state, args.stack)
+            resources, stack_file = _rendered(args.project_dir, args.stack)
+            plan = stack_plan(live, resources, state, args.stack, stack_file)
         else:
             plan = plain_plan(live, state)
     except (AuditError, AdoptError) as error:
@@ -262,7 +263,7 @@ def command_adopt(args: argparse.Namespace, hooks: Sequence[EventHook] = ()) -> 
     return EXIT_VIOLATION if plan.warnings else 0
 
 
-def _rendered(project_dir: Path, stack: str) -> Sequence[Any]:
+def _rendered(project_dir: Path, stack: str) -> tuple[Sequence[Any], Path]:
     from trailguard_gate.render import ProjectError, load_project, render_stack, stack_names
 
     try:
@@ -275,4 +276,4 @@ def _rendered(project_dir: Path, stack: str) -> Sequence[Any]:
     rendering = render_stack(project, stack)
     if rendering.error:
         raise AdoptError(f"stack {stack!r} could not be rendered: {rendering.error}")
-    return rendering.resources
+    return rendering.resources, rendering.config_file

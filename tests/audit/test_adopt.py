@@ -156,6 +156,17 @@ def test_adopting_into_a_stack_uses_the_programs_names_and_component_parents(
             assert order.index(entry["parent"]) < order.index(entry["name"])
     assert entries["organization-trail"]["type"] == "trailguard:index:OrganizationTrail"
     assert "warning:" not in err
+    assert (
+        f"note: adopting the live trail {built.name!r} ({built.arn}) of account {aws.account}, homed in us-east-1, "
+        "into stack 'dev'\n" in err
+    ), err
+    updates = [line for line in err.splitlines() if line.startswith("note: pulumi up will update ")]
+    assert all(" in place: " in line for line in updates), err
+    # The live trail was built in another account than the stack's config names: pulumi up would rewrite the policies.
+    assert (
+        "note: pulumi up will update aws:s3/bucketPolicy:BucketPolicy 'log-archive-bucket-policy' in place: "
+        "policy (differs)"
+    ) in updates, err
     # The program's second key has no live counterpart: said, not invented.
     assert "aws:kms/key:Key 'organization-trail-monitoring-key-key' has no live counterpart" in err
 
@@ -168,10 +179,12 @@ def test_a_physical_name_the_program_would_change_is_a_replacement_warning(
     configured = declared(dev_stack, c.BUCKET, "-bucket-bucket").properties["bucket"]
     assert code == 1
     assert json.loads(out)["resources"]
+    stack_file = REPO / "stacks" / "Pulumi.dev.yaml"
+    line = stack_file.read_text(encoding="utf-8").splitlines().index(f"    name: {configured}") + 1
     assert (
         f"warning: aws:s3/bucket:Bucket 'log-archive-bucket-bucket': the program sets bucket = {configured!r} but "
-        "the live resource has 'hand-made-trail-logs'; change the stack's config to 'hand-made-trail-logs' before "
-        "`pulumi up`, or it will be replaced\n"
+        f"the live resource has 'hand-made-trail-logs'; set `trailguard:bucket.name` (stacks/Pulumi.dev.yaml line "
+        f"{line}) to 'hand-made-trail-logs' before `pulumi up`, or it will be replaced\n"
     ) in err
 
 
