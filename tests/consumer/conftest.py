@@ -1,6 +1,7 @@
 """Render examples/python-consumer under mocks, as its commented stack file configures it."""
 
 import runpy
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -41,3 +42,17 @@ def render_consumer(consumer_project: Path, consumer_config: dict[str, Any]) -> 
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+    """A mypy cache for one test module, seeded from `make typecheck`'s: checking pulumi_aws from cold takes
+    minutes, from the seed seconds. pytest's cache keeps it between runs; under `-p no:cacheprovider` (no
+    `config.cache` at all) a temporary copy serves this run. Never the repository's own .mypy_cache."""
+    store = getattr(request.config, "cache", None)
+    name = f"mypy-{request.module.__name__.rsplit('.', 1)[-1]}"
+    cache = store.mkdir(name) if store is not None else tmp_path_factory.mktemp(name)
+    seed = repo_root / ".mypy_cache"
+    if not any(cache.iterdir()) and seed.is_dir():
+        shutil.copytree(seed, cache, dirs_exist_ok=True)
+    return cache

@@ -68,19 +68,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path
     return target
 
 
-@pytest.fixture(scope="module")
-def mypy_cache(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    # Checking pulumi_aws from cold takes minutes; a cache seeded from `make typecheck`'s takes seconds. pytest's
-    # cache keeps it between runs; under `-p no:cacheprovider` (no `config.cache` at all) a temporary copy serves
-    # this run, so the consumer's checks never write into the repository's own .mypy_cache.
-    store = getattr(pytestconfig, "cache", None)
-    cache = store.mkdir("mypy-consumer") if store is not None else tmp_path_factory.mktemp("mypy-consumer")
-    seed = repo_root / ".mypy_cache"
-    if not any(cache.iterdir()) and seed.is_dir():
-        shutil.copytree(seed, cache, dirs_exist_ok=True)
-    return cache
-
-
 def mypy(module: str, installed: Path, cache: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
     (workdir / "consumer.py").write_text(module, encoding="utf-8")
     return subprocess.run(

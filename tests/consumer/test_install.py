@@ -73,16 +73,6 @@ def editable(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
     return env
 
 
-@pytest.fixture(scope="module")
-def mypy_cache(pytestconfig: pytest.Config, repo_root: Path) -> Path:
-    # Checking pulumi_aws from cold takes minutes; a persistent cache, seeded from `make typecheck`'s, takes seconds.
-    cache = pytestconfig.cache.mkdir("mypy-editable") if pytestconfig.cache else repo_root / ".mypy_cache"
-    seed = repo_root / ".mypy_cache"
-    if not any(cache.iterdir()) and seed.is_dir():
-        shutil.copytree(seed, cache, dirs_exist_ok=True)
-    return cache
-
-
 def test_mypy_follows_the_strict_editable_install_into_the_checkout(
     editable: Path, mypy_cache: Path, tmp_path: Path
 ) -> None:
