@@ -186,6 +186,7 @@ def _summary_line(results: Sequence[TargetResult]) -> str:
 
 def render_json(results: Sequence[TargetResult]) -> str:
     document = {
+        "version": _version(),
         "exitCode": exit_code(results),
         "summary": _summary_line(results),
         "targets": [
