@@ -7,6 +7,7 @@ https://docs.github.com/en/code-security/code-scanning/integrating-with-code-sca
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -53,7 +54,27 @@ def render_report(results: Sequence[TargetResult], fmt: str) -> str:
     }
     if fmt not in renderers:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}, e.g. sarif")
-    return renderers[fmt](results)
+    return renderers[fmt]([_plain(r) for r in results])
+
+
+_SDK_PACK_VERSION = re.compile(r"(from policy pack '[^'@]+)@v0\.0\.1'")
+"""pulumi-policy's Python SDK names every pack `<name>@v0.0.1` in its own messages (it "always returns 0.0.1"
+there; the CLI knows the real version from PulumiPolicy.yaml): the report drops that made-up version."""
+
+
+def _plain(result: TargetResult) -> TargetResult:
+    """The result as reported: without the SDK's made-up pack version, and, for live resources, which no preview
+    is about, without "during preview" (what an audit does not know is what it could not read)."""
+
+    def said(message: str) -> str:
+        message = _SDK_PACK_VERSION.sub(r"\1'", message)
+        if result.kind == "audit":
+            message = message.replace("is not known during preview", "could not be read from AWS")
+            message = message.replace(" during preview", "")
+        return message
+
+    findings = tuple(dataclasses.replace(f, message=said(f.message)) for f in result.findings)
+    return dataclasses.replace(result, findings=findings)
 
 
 def _sorted(findings: Sequence[Finding]) -> list[Finding]:

@@ -362,3 +362,31 @@ def test_version_prints_the_one_version_string_reports_carry(capsys: pytest.Capt
     sarif = json.loads(render_report([], "sarif"))
     assert (exit_.value.code, printed) == (0, f"trailguard {sarif['runs'][0]['tool']['driver']['semanticVersion']}")
     assert printed.split()[1] in render_report([CLEAN], "markdown")
+
+
+def test_the_sdks_made_up_pack_version_is_not_reported(in_repository: Path) -> None:
+    note = Finding(
+        tool="policy",
+        rule="kms-key-policy-service-delivery",
+        level=Level.ADVISORY,
+        message="can't run policy 'kms-key-policy-service-delivery' from policy pack 'trailguard@v0.0.1' during "
+        "preview: the key is not known",
+    )
+    result = TargetResult(name="dev", findings=(note,), resources=1)
+    for fmt in ("text", "json", "markdown", "sarif", "junit"):
+        report = render_report([result], fmt)
+        assert "v0.0.1" not in report and "from policy pack 'trailguard' during" in report, fmt
+
+
+def test_an_audit_never_speaks_of_a_preview(in_repository: Path) -> None:
+    note = Finding(
+        tool="policy",
+        rule="kms-key-policy-cloudtrail-delivery",
+        level=Level.ADVISORY,
+        message="can't run policy 'kms-key-policy-cloudtrail-delivery' from policy pack 'trailguard@v0.0.1' during "
+        "preview: could not check until update, because the key's policy is not known during preview",
+    )
+    audited = TargetResult(name="111111111111/us-east-1", findings=(note,), resources=1, kind="audit")
+    text = render_report([audited], "text")
+    assert "preview" not in text
+    assert "because the key's policy could not be read from AWS" in " ".join(text.split())
