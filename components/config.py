@@ -6,8 +6,9 @@
   standalone account with `trail.isOrganizationTrail: false`);
 - `log-archive`: the log-archive account's half, the bucket and key (deploy first; without
   `organizationId` it serves a single-account trail);
-- `management`: the management account's half, the trail, its log group and role; it takes the
-  log-archive stack's outputs (`pulumi stack output -s log-archive`) as `trailguard:logArchive`.
+- `management`: the management account's half, the trail, its log group and role; it reads the
+  log-archive stack's outputs through a StackReference (`trailguard:logArchive: {stack: <org>/<project>/<stack>}`),
+  or takes them as literal values (`pulumi stack output -s log-archive`).
 
 Bad config fails before any resource is registered, with one `ConfigError` whose every line names the
 key, says what is wrong and shows a valid value.
@@ -248,13 +249,34 @@ class LogArchiveConfig(_HasBucket):
         return self
 
 
-class LogArchiveOutputs(ConfigModel):
-    """`trailguard:logArchive`: the log-archive stack's outputs (`pulumi stack output -s log-archive`)."""
+def _check_stack_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", value):
+        raise trailguard_error(
+            f"{value!r} is not a fully qualified stack name; expected <organization>/<project>/<stack> as "
+            "`pulumi stack ls --all` shows it (a self-managed backend's organization is 'organization'), "
+            "e.g. organization/trailguard/log-archive"
+        )
+    return value
 
-    bucket_name: BucketName = setting(
-        expected="the log-archive stack's bucketName output", example="organization-trail-111111111111"
+
+StackName = Annotated[str, AfterValidator(_check_stack_name)]
+STACK_EXAMPLE = {"stack": "organization/trailguard/log-archive"}
+
+
+class LogArchiveOutputs(ConfigModel):
+    """`trailguard:logArchive`: the log-archive stack's outputs, read through a StackReference (`stack`) or given
+    as literal values (`pulumi stack output -s log-archive`)."""
+
+    stack: StackName | None = setting(
+        None,
+        expected="the log-archive stack's fully qualified name, whose outputs the stack reads (a StackReference)",
+        example="organization/trailguard/log-archive",
     )
-    kms_key_arn: KmsKeyArn = setting(
+    bucket_name: BucketName | None = setting(
+        None, expected="the log-archive stack's bucketName output", example="organization-trail-111111111111"
+    )
+    kms_key_arn: KmsKeyArn | None = setting(
+        None,
         expected="the log-archive stack's kmsKeyArn output",
         example="arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     )
@@ -264,17 +286,59 @@ class LogArchiveOutputs(ConfigModel):
         example=["organization-trail-111111111111", "organization-trail-111111111111-access-logs"],
     )
 
+    @model_validator(mode="after")
+    def _one_source(self) -> LogArchiveOutputs:
+        literal = [
+            key
+            for key, value in (
+                ("bucketName", self.bucket_name),
+                ("kmsKeyArn", self.kms_key_arn),
+                ("logBucketNames", self.log_bucket_names),
+            )
+            if value
+        ]
+        if self.stack is not None:
+            if literal:
+                raise trailguard_error(
+                    f"cannot be combined with {', '.join(literal)} (the outputs come from that stack); expected the "
+                    f"stack alone, or the literal values without it, e.g. {json.dumps(STACK_EXAMPLE)}",
+                    path="stack",
+                )
+            return self
+        if not literal:
+            raise trailguard_error(
+                "names no log-archive stack and no outputs; expected stack (read through a StackReference), or "
+                f"bucketName and kmsKeyArn, e.g. {json.dumps(STACK_EXAMPLE)}"
+            )
+        for key, value, expected, example in (
+            ("bucketName", self.bucket_name, "bucketName", "organization-trail-111111111111"),
+            (
+                "kmsKeyArn",
+                self.kms_key_arn,
+                "kmsKeyArn",
+                "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+        ):
+            if value is None:
+                raise trailguard_error(
+                    f"is required without stack; expected the log-archive stack's {expected} output, e.g. {example}",
+                    path=key,
+                )
+        return self
+
+    @property
+    def excluded_bucket_names(self) -> list[str]:
+        """The literal log buckets other than the trail bucket (empty when they come from the referenced stack)."""
+        return [b for b in self.log_bucket_names if b != self.bucket_name]
+
 
 class ManagementConfig(_HasTrail):
     """`trailguard:layout: management`: the trail, its log group and role, in the management account."""
 
     layout: Literal["management"] = setting(expected="management", example="management")
     log_archive: LogArchiveOutputs = setting(
-        expected="the log-archive stack's outputs",
-        example={
-            "bucketName": "organization-trail-111111111111",
-            "kmsKeyArn": "arn:aws:kms:us-east-1:222222222222:key/...",
-        },
+        expected="the log-archive stack to read the outputs of, or its outputs",
+        example=STACK_EXAMPLE,
     )
     key: KeyConfig = setting(
         default_factory=KeyConfig, expected="the monitoring key's settings", example={"deletionWindowInDays": 30}
@@ -288,7 +352,8 @@ class ManagementConfig(_HasTrail):
                 path="key.readerPrincipalArns",
             )
         outputs = self.log_archive
-        self._check_trail([outputs.bucket_name, *(b for b in outputs.log_bucket_names if b != outputs.bucket_name)])
+        # With a StackReference the bucket names are known at deployment only; OrganizationTrail checks them then.
+        self._check_trail([b for b in (outputs.bucket_name, *outputs.excluded_bucket_names) if b])
         self._check_alarm_subscribers()
         return self
 

@@ -8,6 +8,7 @@ management half takes the bucket and key from the log-archive stack's outputs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -72,7 +73,7 @@ def _trail_args(
     *,
     bucket_name: pulumi.Input[str],
     kms_key_arn: pulumi.Input[str],
-    excluded_buckets: list[str],
+    excluded_buckets: pulumi.Input[Sequence[str]],
 ) -> OrganizationTrailArgs:
     trail = config.trail
     args: OrganizationTrailArgs = {
@@ -157,11 +158,22 @@ def build_log_archive(config: LogArchiveConfig) -> Exports:
 
 def build_management(config: ManagementConfig) -> Exports:
     outputs = config.log_archive
-    excluded = [name for name in outputs.log_bucket_names if name != outputs.bucket_name]
+    bucket_name: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    excluded: pulumi.Input[Sequence[str]]
+    if outputs.stack is not None:
+        # The log-archive stack's own outputs: nothing copied by hand, so nothing to drift.
+        archive = pulumi.StackReference(outputs.stack)
+        bucket_name = archive.require_output("bucketName")
+        kms_key_arn = archive.require_output("kmsKeyArn")
+        excluded = pulumi.Output.all(bucket_name, archive.get_output("logBucketNames")).apply(
+            lambda v: [str(b) for b in (v[1] or []) if b != v[0]]
+        )
+    else:
+        bucket_name, kms_key_arn = str(outputs.bucket_name), str(outputs.kms_key_arn)
+        excluded = outputs.excluded_bucket_names
     trail = OrganizationTrail(
         "organization-trail",
-        _trail_args(
-            config, bucket_name=outputs.bucket_name, kms_key_arn=outputs.kms_key_arn, excluded_buckets=excluded
-        ),
+        _trail_args(config, bucket_name=bucket_name, kms_key_arn=kms_key_arn, excluded_buckets=excluded),
     )
     return {**_trail_exports(trail), **_alarms(config, trail)}

@@ -18,8 +18,18 @@ TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:111111111111:trail/organization-trail"
 LOG_STORES = {"aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup"}
 
 
-def run_program(repo_root: Path, stack: str, config: dict[str, Any], account_id: str = "111111111111") -> Rendering:
-    mocks = PlausibleMocks(MockAccount(account_id=account_id))
+LOG_ARCHIVE_STACK = "organization/trailguard/log-archive"
+"""The fully qualified name stacks/Pulumi.management.yaml reads the log-archive stack's outputs by."""
+
+
+def run_program(
+    repo_root: Path,
+    stack: str,
+    config: dict[str, Any],
+    account_id: str = "111111111111",
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+) -> Rendering:
+    mocks = PlausibleMocks(MockAccount(account_id=account_id), stack_outputs=stack_outputs)
     main = str(repo_root / "__main__.py")
     return render(lambda: runpy.run_path(main), stack=stack, config=config, mocks=mocks)
 
@@ -35,8 +45,10 @@ def log_archive(repo_root: Path, stack_config: Callable[[str], dict[str, Any]]) 
 
 
 @pytest.fixture(scope="module")
-def management(repo_root: Path, stack_config: Callable[[str], dict[str, Any]]) -> Rendering:
-    return run_program(repo_root, "management", stack_config("management"))
+def management(repo_root: Path, stack_config: Callable[[str], dict[str, Any]], log_archive: Rendering) -> Rendering:
+    """The management stack, its StackReference answered with the log-archive stack's rendered outputs."""
+    outputs = {LOG_ARCHIVE_STACK: log_archive.outputs}
+    return run_program(repo_root, "management", stack_config("management"), stack_outputs=outputs)
 
 
 def count(rendering: Rendering) -> dict[str, int]:
@@ -271,13 +283,12 @@ class TestManagement:
             "aws:cloudwatch/metricAlarm:MetricAlarm": 15,
         }
 
-    def test_delivers_to_the_log_archive_bucket_and_key(
-        self, management: Rendering, stack_config: Callable[[str], dict[str, Any]]
-    ) -> None:
-        log_archive = stack_config("management")["trailguard:logArchive"]
+    def test_delivers_to_the_log_archive_bucket_and_key(self, management: Rendering, log_archive: Rendering) -> None:
+        # Read through the StackReference: the log-archive stack's own outputs.
+        outputs = log_archive.outputs
         trail = management.one("aws:cloudtrail/trail:Trail").properties
-        assert trail["s3BucketName"] == log_archive["bucketName"]
-        assert trail["kmsKeyId"] == log_archive["kmsKeyArn"]
+        assert trail["s3BucketName"] == outputs["bucketName"]
+        assert trail["kmsKeyId"] == outputs["kmsKeyArn"]
         assert trail["s3KeyPrefix"] == "cloudtrail"
         selectors = {s["name"]: s["fieldSelectors"] for s in trail["advancedEventSelectors"]}
         assert list(selectors) == ["Management events", "S3 object reads and writes"]
@@ -285,8 +296,25 @@ class TestManagement:
         excluded = next(
             f["notStartsWiths"] for f in selectors["S3 object reads and writes"] if f["field"] == "resources.ARN"
         )
-        assert excluded == [f"arn:aws:s3:::{name}/" for name in log_archive["logBucketNames"]]
+        assert excluded == [f"arn:aws:s3:::{name}/" for name in outputs["logBucketNames"]]
         assert management.outputs["trailArn"] == TRAIL_ARN
+
+
+def test_the_management_stack_still_takes_literal_outputs(
+    repo_root: Path, stack_config: Callable[[str], dict[str, Any]], log_archive: Rendering
+) -> None:
+    """Without a shared backend, the log-archive stack's outputs are given as values instead of its name."""
+    config = stack_config("management")
+    config["trailguard:logArchive"] = {
+        "bucketName": log_archive.outputs["bucketName"],
+        "kmsKeyArn": "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "logBucketNames": log_archive.outputs["logBucketNames"],
+    }
+    rendering = run_program(repo_root, "management", config)
+    trail = rendering.one("aws:cloudtrail/trail:Trail").properties
+    assert trail["s3BucketName"] == log_archive.outputs["bucketName"]
+    assert trail["kmsKeyId"] == config["trailguard:logArchive"]["kmsKeyArn"]
+    assert not [r for r in rendering.resources if r.type == "pulumi:pulumi:StackReference"]
 
 
 def test_the_cross_account_stacks_agree(
@@ -298,9 +326,10 @@ def test_the_cross_account_stacks_agree(
     assert bucket["AWSCloudTrailWrite"]["Condition"]["StringEquals"]["aws:SourceArn"] == management.outputs["trailArn"]
     prefix = f"arn:aws:s3:::{trail['s3BucketName']}/{trail['s3KeyPrefix']}/AWSLogs/"
     assert all(r.startswith(prefix) for r in bucket["AWSCloudTrailWrite"]["Resource"])
-    archive_outputs = stack_config("management")["trailguard:logArchive"]
-    assert archive_outputs["bucketName"] == log_archive.outputs["bucketName"]
-    assert archive_outputs["logBucketNames"] == log_archive.outputs["logBucketNames"]
+    # The outputs come from the log-archive stack itself, through a StackReference: nothing copied to drift.
+    assert stack_config("management")["trailguard:logArchive"] == {"stack": LOG_ARCHIVE_STACK}
+    assert trail["s3BucketName"] == log_archive.outputs["bucketName"]
+    assert trail["kmsKeyId"] == log_archive.outputs["kmsKeyArn"]
 
 
 @pytest.fixture(scope="module")
@@ -388,10 +417,13 @@ def test_bad_config_fails_before_any_resource_is_registered(
 
 
 def test_the_program_reads_the_config_the_cli_passes_in_its_environment(
-    repo_root: Path, stack_config: Callable[[str], dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    repo_root: Path,
+    stack_config: Callable[[str], dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    log_archive: Rendering,
 ) -> None:
     config = stack_config("management")
     cli_form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(cli_form))
-    rendering = run_program(repo_root, "management", {})
+    rendering = run_program(repo_root, "management", {}, stack_outputs={LOG_ARCHIVE_STACK: log_archive.outputs})
     assert rendering.outputs["trailArn"] == TRAIL_ARN

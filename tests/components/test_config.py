@@ -127,6 +127,46 @@ class TestShapes:
             "paging service to the alarmTopicArn output'"
         ]
 
+    def test_the_management_stack_reads_the_log_archive_stack_by_name(self) -> None:
+        config = load_config(
+            as_cli_passes_it({**MANAGEMENT, "trailguard:logArchive": {"stack": "organization/trailguard/log-archive"}})
+        )
+        assert isinstance(config, ManagementConfig)
+        assert config.log_archive.stack == "organization/trailguard/log-archive"
+        assert config.log_archive.bucket_name is None
+
+    @pytest.mark.parametrize(
+        ("log_archive", "message"),
+        [
+            (
+                {"stack": "log-archive"},
+                "trailguard:logArchive.stack: 'log-archive' is not a fully qualified stack name; expected "
+                "<organization>/<project>/<stack> as `pulumi stack ls --all` shows it (a self-managed backend's "
+                "organization is 'organization'), e.g. organization/trailguard/log-archive",
+            ),
+            (
+                {"stack": "organization/trailguard/log-archive", "bucketName": "organization-trail-111111111111"},
+                "trailguard:logArchive.stack: cannot be combined with bucketName (the outputs come from that stack); "
+                'expected the stack alone, or the literal values without it, e.g. {"stack": '
+                '"organization/trailguard/log-archive"}',
+            ),
+            (
+                {},
+                "trailguard:logArchive: names no log-archive stack and no outputs; expected stack (read through a "
+                'StackReference), or bucketName and kmsKeyArn, e.g. {"stack": "organization/trailguard/log-archive"}',
+            ),
+            (
+                {"bucketName": "organization-trail-111111111111"},
+                "trailguard:logArchive.kmsKeyArn: is required without stack; expected the log-archive stack's "
+                "kmsKeyArn output, e.g. arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+        ],
+    )
+    def test_the_log_archive_source_errors_name_the_fix(self, log_archive: dict[str, Any], message: str) -> None:
+        with pytest.raises(ConfigError) as raised:
+            load_config(as_cli_passes_it({**MANAGEMENT, "trailguard:logArchive": log_archive}))
+        assert raised.value.messages == [message]
+
     def test_a_log_archive_for_a_single_account_trail_needs_no_organization(self) -> None:
         config = load_config(as_cli_passes_it({**LOG_ARCHIVE, "trailguard:organizationId": None}))
         assert isinstance(config, LogArchiveConfig)
