@@ -39,9 +39,6 @@ lint: setup ## ruff over everything
 	$(BIN)/ruff format --check .
 
 typecheck: $(BIN)/.installed ## mypy --strict on the library, the gate and the pack
-	mkdir -p build/typecheck
-	ln -sfn ../../components build/typecheck/trailguard
-	ln -sfn ../../gate build/typecheck/trailguard_gate
 	$(BIN)/mypy
 
 unit: setup ## the pytest suite
