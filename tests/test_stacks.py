@@ -340,6 +340,7 @@ def single(repo_root: Path, stack_config: Callable[[str], dict[str, Any]]) -> Re
     return run_program(repo_root, "single", config)
 
 
+@pytest.mark.slow
 class TestSingleAccount:
     """all-in-one with `trail.isOrganizationTrail: false` and no organizationId: a standalone account's trail."""
 

@@ -19,6 +19,8 @@ from trailguard_gate.cli import build_parser
 from trailguard_gate.model import Resource
 from trailguard_gate.render import load_project, render_stack
 
+pytestmark = pytest.mark.slow  # each test reads a moto world and renders a stack
+
 REPO = Path(__file__).resolve().parents[2]
 
 

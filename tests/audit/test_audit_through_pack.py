@@ -18,6 +18,8 @@ from trailguard_gate.audit.cli import add_commands
 from trailguard_gate.audit.judge import CODE_ONLY_POLICIES
 from trailguard_gate.cli import build_parser
 
+pytestmark = pytest.mark.slow  # each test reads a moto world and runs the pack
+
 TARGET = f"{ACCOUNT}/{REGION}"
 
 

@@ -21,6 +21,8 @@ from trailguard_gate.audit.run import AuditError, AuditOptions, run_audit, start
 from trailguard_gate.cli import build_parser
 from trailguard_gate.model import UNKNOWN, Level, TargetResult
 
+pytestmark = pytest.mark.slow  # each test drives the audit against a moto server
+
 TARGET = f"{ACCOUNT}/{REGION}"
 
 

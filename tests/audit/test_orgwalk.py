@@ -16,6 +16,8 @@ from trailguard_gate.audit.run import AuditError, AuditOptions, run_audit, start
 from trailguard_gate.cli import build_parser
 from trailguard_gate.model import Level
 
+pytestmark = pytest.mark.slow  # each test walks an organization in a moto server
+
 ROLE = "OrganizationAccountAccessRole"
 
 

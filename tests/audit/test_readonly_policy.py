@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from moto_world import World, recorder
 from test_live import audit
 
 from trailguard_gate.audit.collect import iam_action
+
+pytestmark = pytest.mark.slow  # runs a whole audit against a moto server
 
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "audit-readonly-policy.json"
 

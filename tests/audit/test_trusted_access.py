@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from moto_world import ACCOUNT, REGION, World, deny
 
 from trailguard_gate.audit.aws import Connector
 from trailguard_gate.audit.run import AuditOptions, run_audit
 from trailguard_gate.model import Level
+
+pytestmark = pytest.mark.slow  # each test drives the audit against a moto server
 
 RULE = "organizations-cloudtrail-trusted-access"
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # pip-installs the package and runs mypy
+
 PACKAGE_SOURCES = ("pyproject.toml", "README.md", "components", "gate", "policies")
 """What `pip install` needs to build trailguard (pyproject.toml's package-dir)."""
 

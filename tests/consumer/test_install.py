@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # makes an editable install and runs mypy
+
 GIT_REF = re.compile(r"github\.com/trailguard/trailguard(?:\.git)?(?:/[\w/]+)?@([\w.\-]+)")
 SOURCES = ("pyproject.toml", "README.md", "components", "gate", "policies")
 

@@ -63,6 +63,7 @@ def test_a_bad_account_id_is_refused(render_example: RenderExample) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_project_renders_as_the_gate_sees_it(repo_root: Path) -> None:
     rendering = render_stack(load_project(repo_root / "examples" / "delegated-admin"), "management")
     assert rendering.error is None

@@ -98,6 +98,7 @@ def test_retention_beyond_the_service_maximum_is_refused(render_example: RenderE
     )
 
 
+@pytest.mark.slow
 def test_the_project_renders_as_the_gate_sees_it(repo_root: Path) -> None:
     project = load_project(repo_root / "examples" / "lake")
     rendering = render_stack(project, "security")

@@ -101,6 +101,7 @@ def test_bad_arguments_exit_2_with_the_reason(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_reports_go_to_stdout_and_every_output_and_progress_to_stderr(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -136,6 +137,7 @@ def test_reports_go_to_stdout_and_every_output_and_progress_to_stderr(
     assert "wrote json report to out/gate.json" in err
 
 
+@pytest.mark.slow
 def test_quiet_keeps_stderr_empty_and_text_goes_to_stdout(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--no-pack", "--no-checkov", "--quiet", "--stack", "secure"]) == 0
 
@@ -147,6 +149,7 @@ def test_quiet_keeps_stderr_empty_and_text_goes_to_stdout(project: Path, capsys:
     )
 
 
+@pytest.mark.slow
 def test_policy_config_reaches_the_pack_as_pulumi_preview_would_pass_it(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -164,6 +167,7 @@ def test_policy_config_reaches_the_pack_as_pulumi_preview_would_pass_it(
     assert out.splitlines()[-1] == "1 target: 0 failing, 12 advisory, 0 skipped, 0 could not be checked"
 
 
+@pytest.mark.slow
 def test_a_policy_config_the_cli_would_refuse_fails_every_stack_with_the_reason(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -183,6 +183,7 @@ def test_a_stack_renders_with_its_config_and_plausible_outputs(make_project: Mak
     }
 
 
+@pytest.mark.slow
 def test_a_program_error_is_the_users_message_and_the_other_stacks_still_render() -> None:
     project = load_project(TRAIL_PROJECT)
 
@@ -240,6 +241,7 @@ def test_outputs_supplied_with_mocks_answer_a_stack_reference_to_another_project
     assert not any("StackReference" in note for note in outsider.notes)
 
 
+@pytest.mark.slow
 def test_a_stack_reference_to_a_stack_of_the_same_project_gets_its_rendered_outputs(
     make_project: MakeProject,
 ) -> None:

@@ -76,6 +76,7 @@ def test_exceptions_and_non_aws_tokens(token: str, expected: str | None) -> None
     assert terraform_type(token) == expected
 
 
+@pytest.mark.slow
 def test_every_type_the_repositorys_stacks_register_has_a_known_terraform_twin() -> None:
     project = load_project(REPO)
     used = {r.type for rendering in render_stacks(project, stack_names(project)) for r in rendering.resources}
@@ -271,6 +272,7 @@ def test_resources_with_the_same_name_get_distinct_addresses() -> None:
     assert other.startswith("aws_s3_bucket.logs_") and plan.resources[other] is second
 
 
+@pytest.mark.slow
 def test_the_fixture_trail_exports_every_resource_with_its_connections() -> None:
     rendering = render_stack(load_project(TRAIL_PROJECT), "secure")
 

@@ -265,6 +265,7 @@ KEYS = (
 @pytest.mark.parametrize("key", KEYS)
 @SETTINGS
 @given(value=wrong_types)
+@pytest.mark.slow
 def test_wrong_types_are_refused_at_the_key(key: str, value: Any) -> None:
     is_int_key = key.endswith("Days")
     # pydantic reads true as 1 for an integer, which is a valid retention; YAML's `true` there is a typo, but so is 1.

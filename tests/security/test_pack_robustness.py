@@ -112,6 +112,7 @@ def test_analyze_and_remediate_never_crash(pack: PolicyPack, resource: Resource)
 
 @SETTINGS
 @given(resources=st.lists(damaged(), min_size=1, max_size=12))
+@pytest.mark.slow
 def test_analyze_stack_never_crashes(pack: PolicyPack, resources: list[Resource]) -> None:
     well_formed(pack.analyze_stack(resources), pack)
 
