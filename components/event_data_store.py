@@ -9,8 +9,11 @@ With `replaces_trail` the store is the organization's only audit record ("SQL wi
 S3 bucket, and the config then insists on every management event, read and write, from every account and
 Region.
 
-Note: AWS closes CloudTrail Lake to new customers on May 31, 2026; existing customers keep using it. See
-https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-service-availability-change.html
+CloudTrail Lake is closed to new customers since May 31, 2026: "AWS CloudTrail Lake will no longer be open to new
+customers starting May 31, 2026. [...] Existing customers can continue to use the service as normal. For
+capabilities similar to CloudTrail Lake, explore CloudWatch." (CloudTrail user guide,
+cloudtrail-lake-service-availability-change). The component stays for organizations that already use Lake; a new
+organization records with `OrganizationTrail` and queries its S3 logs (Athena) or its CloudWatch Logs group.
 """
 
 import re
@@ -502,6 +505,9 @@ class EventDataStore(pulumi.ComponentResource):
     """A CloudTrail Lake event data store with secure defaults: every account and Region of the organization,
     read and write management events, seven years of retention, termination protection, and its own
     customer-managed key (rotation on, 30-day deletion window, alias).
+
+    For existing CloudTrail Lake customers only: AWS closed Lake to new customers on May 31, 2026 (CloudTrail user
+    guide, cloudtrail-lake-service-availability-change); an account that never used Lake cannot create a store.
 
     The store and its key are protected and retained on delete: AWS cannot re-key a store, and events of a
     deleted store or under a deleted key are lost for good. Created from a CloudTrail delegated administrator

@@ -2,6 +2,10 @@
 
 Deploy it with the credentials of a CloudTrail delegated administrator (see ../delegated-admin) or of the
 organization's management account.
+
+For existing CloudTrail Lake customers only: "AWS CloudTrail Lake will no longer be open to new customers starting
+May 31, 2026" (CloudTrail user guide, cloudtrail-lake-service-availability-change). A new organization uses the
+root project's organization trail instead.
 """
 
 import pulumi

@@ -106,3 +106,17 @@ def test_the_project_renders_as_the_gate_sees_it(repo_root: Path) -> None:
     assert sorted(r.type for r in rendering.resources) == sorted(
         ["trailguard:index:EventDataStore", KEY, "aws:kms/alias:Alias", STORE]
     )
+
+
+def test_the_example_says_lake_is_closed_to_new_customers() -> None:
+    # "AWS CloudTrail Lake will no longer be open to new customers starting May 31, 2026" (CloudTrail user guide,
+    # cloudtrail-lake-service-availability-change): whoever copies the example must read it first.
+    import trailguard.event_data_store
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "lake"
+    for text in (
+        (example / "__main__.py").read_text(),
+        (example / "Pulumi.security.yaml").read_text(),
+        trailguard.event_data_store.EventDataStore.__doc__ or "",
+    ):
+        assert "May 31, 2026" in " ".join(text.replace("#", " ").split())
