@@ -22,7 +22,7 @@ from trailguard_gate.checkov import Skip, run_checkov
 from trailguard_gate.exclusions import suppressed_by_exclusions
 from trailguard_gate.locate import checkov_pages, locate, with_checkov_page
 from trailguard_gate.model import Finding, TargetResult
-from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, render_stacks, stack_config
+from trailguard_gate.render import DEFAULT_TIMEOUT, Project, StackRendering, project_python, render_stacks, stack_config
 from trailguard_gate.tfplan import TerraformPlan, export_plan
 
 Progress = Callable[[str], None]
@@ -38,25 +38,22 @@ def default_policy_pack() -> Path:
     locations = list(spec.submodule_search_locations or []) if spec else []
     if not locations:
         raise UsageError("the bundled policy pack (trailguard_pack) is not installed; pass --policy-pack DIR")
-    # A strict editable install links each file from build/: the linked manifest's folder is the checkout's policies/,
-    # whose trailguard_policies has every module (new ones too), as under `pulumi preview --policy-pack policies`.
+    # An editable install may reach the folder through links (build/editable/): the manifest's own folder is the
+    # checkout's policies/, as under `pulumi preview --policy-pack policies`.
     return (Path(locations[0]) / "PulumiPolicy.yaml").resolve().parent
 
 
 def pack_python(pack_dir: Path) -> str:
-    """The pack's own virtualenv where `PulumiPolicy.yaml` names one that exists, else this interpreter."""
+    """The interpreter the CLI would run the pack with: `PulumiPolicy.yaml`'s runtime options, read as a project's
+    (`virtualenv`, the uv and poetry toolchains), else this interpreter."""
     try:
         document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return sys.executable
     runtime = document.get("runtime") if isinstance(document, dict) else None
     options = runtime.get("options") if isinstance(runtime, dict) else None
-    venv = options.get("virtualenv") if isinstance(options, dict) else None
-    if isinstance(venv, str):
-        candidate = Path(venv) if Path(venv).is_absolute() else pack_dir / venv
-        if (candidate / "bin" / "python").exists():
-            return str(candidate / "bin" / "python")
-    return sys.executable
+    python, _ = project_python(pack_dir, options if isinstance(options, dict) else {})
+    return python
 
 
 def load_policy_config(path: Path | None) -> dict[str, Any] | None:

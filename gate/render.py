@@ -191,7 +191,7 @@ def load_project(directory: Path) -> Project:
     config_dir = document.get("stackConfigDir")
     stack_config_dir = (directory / config_dir).resolve() if isinstance(config_dir, str) else directory
     config, required = _project_config(path, name, document.get("config"))
-    python, hint = _project_python(directory, options if isinstance(options, dict) else {})
+    python, hint = project_python(directory, options if isinstance(options, dict) else {})
     return Project(
         directory=directory,
         name=name,
@@ -223,8 +223,9 @@ def _venv_python(venv: Path) -> Path | None:
     return None
 
 
-def _project_python(directory: Path, options: Mapping[str, Any]) -> tuple[str, str]:
-    """The interpreter Pulumi would run the program with, and how a missing module gets into it.
+def project_python(directory: Path, options: Mapping[str, Any]) -> tuple[str, str]:
+    """The interpreter Pulumi would run a project (or, from PulumiPolicy.yaml, a policy pack) with, and how a
+    missing module gets into it.
 
     As Pulumi's Python language host: `runtime.options.virtualenv` names the virtualenv; `toolchain: uv` uses
     it or uv's `.venv`; `toolchain: poetry` the environment `poetry env info` reports (an in-project `.venv`

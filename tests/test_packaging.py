@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from trailguard_gate.analyzer import PolicyPack
 
@@ -100,3 +101,27 @@ def test_the_wheel_ships_the_policies_as_the_package_the_gate_imports(wheel: Pat
     assert Path(pack_dir) == wheel / "trailguard_pack"
     assert (wheel / "trailguard_pack" / "PulumiPolicy.yaml").is_file()
     assert tokens == "aws:cloudtrail/trail:Trail True"
+
+
+@pytest.mark.parametrize(
+    ("options", "environment"),
+    [
+        ({"toolchain": "pip", "virtualenv": "venv"}, "venv"),
+        ({"toolchain": "uv"}, ".venv"),
+        ({"toolchain": "pip"}, None),
+    ],
+    ids=["virtualenv", "uv", "none"],
+)
+def test_the_pack_runs_in_the_environment_its_manifest_names_as_a_project_would(
+    tmp_path: Path, options: dict[str, str], environment: str | None
+) -> None:
+    from trailguard_gate.check import pack_python
+
+    runtime = {"name": "python", "options": options}
+    (tmp_path / "PulumiPolicy.yaml").write_text(yaml.safe_dump({"name": "p", "runtime": runtime}), encoding="utf-8")
+    if environment is not None:
+        (tmp_path / environment / "bin").mkdir(parents=True)
+        (tmp_path / environment / "bin" / "python").touch()
+
+    expected = str(tmp_path / environment / "bin" / "python") if environment else sys.executable
+    assert pack_python(tmp_path) == expected
