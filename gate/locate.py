@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +122,33 @@ def locate(
             out.append(dataclasses.replace(finding, source=f"{shown}:{key.line}", config_key=key.path))
             continue
         line = program_line(resource, by_urn, project_dir)
-        out.append(dataclasses.replace(finding, source=line))
+        fix = finding.fix
+        if fix and resource is not None and line and line.rpartition(":")[0].endswith(".py"):
+            named = {m for m in _PROPERTY.findall(finding.message) if f"`{m}` (Python:" in finding.message}
+            fix = python_arguments(fix, {*resource.properties, *named})
+        out.append(dataclasses.replace(finding, source=line, fix=fix))
     return out
+
+
+_CAMEL = re.compile(r"(?<![\w:./`-])([a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+)(?![\w:/(`-])")
+
+
+def python_arguments(text: str, properties: Iterable[str]) -> str:
+    """A fix for a Python program naming each input of the resource also by its Python argument, once:
+    `enableLogFileValidation` -> `enableLogFileValidation (Python: enable_log_file_validation)`. Only the
+    resource's inputs (and those the pack's message names with their Python argument) are named so: a policy setting (`requiredTags`) is no Python argument."""
+    seen: set[str] = set()
+    inputs = set(properties)
+
+    def name(match: re.Match[str]) -> str:
+        camel = match.group(1)
+        if camel in seen or camel not in inputs or "(Python:" in text[match.end() : match.end() + 10]:
+            return camel
+        seen.add(camel)
+        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", camel).lower()
+        return f"{camel} (Python: {snake})"
+
+    return _CAMEL.sub(name, text)
 
 
 CHECKOV_SOURCE = "https://github.com/bridgecrewio/checkov/blob/{version}/checkov/{path}"

@@ -108,3 +108,14 @@ def test_a_value_from_stack_config_is_found_at_its_key(tmp_path: Path) -> None:
     # A value the resource does not have did not come from that key.
     other = Resource(**{**trail.__dict__, "properties": {"enableLogFileValidation": True}})
     assert config_origin(finding, other, keys) is None
+
+
+def test_a_fix_for_a_python_program_names_the_python_argument(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, report, _, markdown = run(capsys)
+    [target] = report["targets"]
+    validation = next(f for f in target["findings"] if f["rule"] == "cloudtrail-trail-log-file-validation")
+    assert "enableLogFileValidation (Python: enable_log_file_validation)" in validation["fix"]
+    row = next(line for line in markdown.splitlines() if "`cloudtrail-trail-log-file-validation`" in line)
+    assert "enable_log_file_validation" in row and "remediation does it for you" not in row
