@@ -285,3 +285,130 @@ class TestRole:
 
     def test_a_role_without_permissions_is_mandatory(self, pack: PolicyPack) -> None:
         assert len(run(pack, without(compliant_stack(), "role-policy"), ROLE_DELIVERY)) == 2
+
+
+class TestBucketPolicyLinks:
+    def test_a_bucket_policy_whose_bucket_is_not_known_yet_is_undecided_never_missing(self, pack: PolicyPack) -> None:
+        # A first preview: the policy's `bucket` is another resource's output, with no dependency to follow.
+        stack = with_deps(changed(compliant_stack(), "bucket-policy", bucket=UNKNOWN), "bucket-policy")
+
+        found = run(pack, stack, BUCKET_DELIVERY)
+
+        assert [d.enforcement_level for d in found] == [Level.ADVISORY]
+        assert "`bucket` of bucket policy 'bucket-policy' (it may be the policy of bucket 'bucket')" in found[0].message
+        assert "no bucket policy" not in found[0].message
+
+    def test_a_second_bucket_policy_on_the_same_bucket_is_reported(self, pack: PolicyPack) -> None:
+        stack = compliant_stack()
+        second = Resource(
+            urn=urn(BUCKET_POLICY, "second-policy"),
+            type=BUCKET_POLICY,
+            name="second-policy",
+            properties={"bucket": BUCKET, "policy": json.dumps(bucket_policy_document())},
+            property_dependencies={"bucket": (urn("aws:s3/bucket:Bucket", "bucket"),)},
+        )
+
+        found = run(pack, [*stack, second], BUCKET_DELIVERY)
+
+        assert [last_line(d).split(";")[0] for d in found] == [
+            "bucket 'bucket' has 2 bucket policies (bucket policy 'bucket-policy', bucket policy 'second-policy')"
+        ]
+        assert "S3 keeps one policy per bucket" in last_line(found[0])
+
+
+class TestKeyAttributes:
+    def test_an_asymmetric_key_is_mandatory(self, pack: PolicyPack) -> None:
+        found = run(pack, changed(compliant_stack(), "key", customerMasterKeySpec="RSA_2048"), KEY_DELIVERY)
+
+        assert [last_line(d).split(" (")[0] for d in found] == [
+            "KMS key 'key' is a RSA_2048 key for ENCRYPT_DECRYPT, but CloudTrail encrypts with symmetric encryption "
+            "keys only"
+        ]
+
+    def test_a_disabled_key_is_mandatory(self, pack: PolicyPack) -> None:
+        found = run(pack, changed(compliant_stack(), "key", isEnabled=False), KEY_DELIVERY)
+
+        assert [d.enforcement_level for d in found] == [Level.MANDATORY]
+        assert "KmsKeyDisabledException" in last_line(found[0])
+
+    def test_a_key_in_another_region_than_the_bucket_is_mandatory(self, pack: PolicyPack) -> None:
+        stack = changed(changed(compliant_stack(), "key", region="eu-west-1"), "bucket", region="us-east-1")
+
+        found = run(pack, stack, KEY_DELIVERY)
+
+        assert [last_line(d).split(":")[0] for d in found] == [
+            "KMS key 'key' is in eu-west-1 but bucket 'bucket' is in us-east-1"
+        ]
+        assert "KmsKeyNotFoundException" in last_line(found[0])
+
+
+MANAGED = "aws:iam/policy:Policy"
+
+
+def _managed_policy(name: str = "deliver") -> Resource:
+    return Resource(
+        urn=urn(MANAGED, name),
+        type=MANAGED,
+        name=name,
+        properties={"name": name, "policy": json.dumps(logs_document())},
+    )
+
+
+class TestRolePermissionsEveryWayPulumiAwsAttachesThem:
+    def test_a_role_policy_attachment_of_a_policy_in_the_stack(self, pack: PolicyPack) -> None:
+        attachment = Resource(
+            urn=urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach"),
+            type="aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            name="attach",
+            properties={"role": "org-trail-cloudwatch", "policyArn": UNKNOWN},
+            property_dependencies={"policyArn": (urn(MANAGED, "deliver"),), "role": (urn(ROLE, "role"),)},
+        )
+        stack = [*without(compliant_stack(), "role-policy"), _managed_policy(), attachment]
+
+        assert run(pack, stack, ROLE_DELIVERY) == []
+
+    def test_managed_policy_arns_of_the_role(self, pack: PolicyPack) -> None:
+        arn = f"arn:aws:iam::{ACCOUNT}:policy/deliver"
+        stack = changed(without(compliant_stack(), "role-policy"), "role", managedPolicyArns=[arn])
+
+        assert run(pack, [*stack, _managed_policy()], ROLE_DELIVERY) == []
+
+    def test_role_policy_attachments_exclusive(self, pack: PolicyPack) -> None:
+        exclusive = Resource(
+            urn=urn("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "only"),
+            type="aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            name="only",
+            properties={"roleName": "org-trail-cloudwatch", "policyArns": [f"arn:aws:iam::{ACCOUNT}:policy/deliver"]},
+        )
+        stack = [*without(compliant_stack(), "role-policy"), _managed_policy(), exclusive]
+
+        assert run(pack, stack, ROLE_DELIVERY) == []
+
+    def test_a_permissions_boundary_without_the_streams_is_mandatory(self, pack: PolicyPack) -> None:
+        boundary = Resource(
+            urn=urn(MANAGED, "boundary"),
+            type=MANAGED,
+            name="boundary",
+            properties={
+                "name": "boundary",
+                "policy": json.dumps(
+                    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+                ),
+            },
+        )
+        stack = changed(compliant_stack(), "role", permissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/boundary")
+
+        found = run(pack, [*stack, boundary], ROLE_DELIVERY)
+
+        assert [last_line(d).split(" on ")[0] for d in found] == [
+            "the policies of IAM role 'role' (within its permissions boundary) do not let CloudTrail call "
+            "logs:CreateLogStream",
+            "the policies of IAM role 'role' (within its permissions boundary) do not let CloudTrail call "
+            "logs:PutLogEvents",
+        ]
+
+    def test_a_permissions_boundary_allowing_the_streams_passes(self, pack: PolicyPack) -> None:
+        boundary = _managed_policy("boundary")
+        stack = changed(compliant_stack(), "role", permissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/boundary")
+
+        assert run(pack, [*stack, boundary], ROLE_DELIVERY) == []
