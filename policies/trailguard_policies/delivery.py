@@ -59,7 +59,10 @@ KMS_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms
 ROLE_URL = (
     "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html"
 )
-MOCKS_HINT = "describe it to the gate with `trailguard check --mocks` (see the README's gate section)"
+MOCKS_HINT = (
+    "run these checks on the stack that owns it (`trailguard check` runs the pack on every stack of a project; "
+    "its `--mocks` file supplies another stack's outputs, not its policies)"
+)
 
 BUCKET_SPEC = Spec(
     name="s3-bucket-policy-cloudtrail-delivery",

@@ -133,7 +133,7 @@ class TestBucketPolicy:
         assert [d.enforcement_level for d in found] == [Level.ADVISORY]
         assert (
             "did not check the bucket policy's delivery checks for trail 'trail', because acme-log-archive is not in "
-            "this stack (another stack or account owns it): describe it to the gate with `trailguard check --mocks`"
+            "this stack (another stack or account owns it): run these checks on the stack that owns it"
         ) in found[0].message
 
     def test_an_unknown_bucket_name_without_dependencies_is_noted(self, pack: PolicyPack) -> None:
