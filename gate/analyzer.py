@@ -419,14 +419,7 @@ class PolicyPack:
     def analyze(self, resource: Resource) -> list[Diagnostic]:
         """Analyze one resource's inputs (what `pulumi preview` does as each resource registers)."""
         self._ensure_configured()
-        request = analyzer_pb2.AnalyzeRequest(
-            type=resource.type,
-            properties=_struct(resource.properties),
-            urn=resource.urn,
-            name=resource.name,
-            options=_options(resource, with_parent=True),
-            provider=_provider(resource),
-        )
+        request = _analyze_request(resource)
         response = self._call("Analyze", request)
         # The engine attributes a resource's diagnostics to it whatever URN the pack reports.
         return [replace(d, urn=d.urn or resource.urn) for d in map(_diagnostic, response.diagnostics)]
@@ -441,14 +434,7 @@ class PolicyPack:
     def remediate(self, resource: Resource) -> list[Remediation]:
         """Remediate: what each policy at the `remediate` level would change on this resource."""
         self._ensure_configured()
-        request = analyzer_pb2.AnalyzeRequest(
-            type=resource.type,
-            properties=_struct(resource.properties),
-            urn=resource.urn,
-            name=resource.name,
-            options=_options(resource, with_parent=True),
-            provider=_provider(resource),
-        )
+        request = _analyze_request(resource)
         response = self._call("Remediate", request)
         return [
             Remediation(
@@ -606,6 +592,18 @@ def _struct(properties: Mapping[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(_jsonable(properties))
     return struct
+
+
+def _analyze_request(resource: Resource) -> analyzer_pb2.AnalyzeRequest:
+    """One resource as Analyze and Remediate both receive it."""
+    return analyzer_pb2.AnalyzeRequest(
+        type=resource.type,
+        properties=_struct(resource.properties),
+        urn=resource.urn,
+        name=resource.name,
+        options=_options(resource, with_parent=True),
+        provider=_provider(resource),
+    )
 
 
 def _options(resource: Resource, *, with_parent: bool) -> analyzer_pb2.AnalyzerResourceOptions:
