@@ -117,6 +117,12 @@ def locate(
     out = []
     for finding in findings:
         resource = by_urn.get(finding.urn or "")
+        if resource is None and not finding.urn:
+            # A stack policy's note about one resource ("... for trail 'org', because ..."): point at that resource.
+            named = [r for r in resources if r.custom and f"'{r.name}'" in finding.message]
+            if len(named) == 1:
+                resource = named[0]
+                finding = dataclasses.replace(finding, resource_name=resource.name, resource_type=resource.type)
         key = config_origin(finding, resource, keys)
         if key is not None:
             out.append(dataclasses.replace(finding, source=f"{shown}:{key.line}", config_key=key.path))

@@ -57,6 +57,9 @@ def render_report(results: Sequence[TargetResult], fmt: str) -> str:
     return renderers[fmt]([_plain(r) for r in results])
 
 
+_SDK_PREFIX = re.compile(r"^can't run policy '[^']+' from policy pack '[^']+' during preview: ")
+"""pulumi-policy's lead-in to a check that could not run; the rule and level are in the report already, and what
+follows ("did not check ..., because ...") says what was not checked and why."""
 _SDK_PACK_VERSION = re.compile(r"(from policy pack '[^'@]+)@v0\.0\.1'")
 """pulumi-policy's Python SDK names every pack `<name>@v0.0.1` in its own messages (it "always returns 0.0.1"
 there; the CLI knows the real version from PulumiPolicy.yaml): the report drops that made-up version."""
@@ -68,6 +71,9 @@ def _plain(result: TargetResult) -> TargetResult:
 
     def said(message: str) -> str:
         message = _SDK_PACK_VERSION.sub(r"\1'", message)
+        stripped = _SDK_PREFIX.sub("", message)
+        if stripped != message:
+            message = stripped[:1].upper() + stripped[1:]
         if result.kind == "audit":
             message = message.replace("is not known during preview", "could not be read from AWS")
             message = message.replace(" during preview", "")

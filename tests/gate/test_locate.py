@@ -119,3 +119,38 @@ def test_a_fix_for_a_python_program_names_the_python_argument(
     assert "enableLogFileValidation (Python: enable_log_file_validation)" in validation["fix"]
     row = next(line for line in markdown.splitlines() if "`cloudtrail-trail-log-file-validation`" in line)
     assert "enable_log_file_validation" in row and "remediation does it for you" not in row
+
+
+def test_a_note_about_a_resource_outside_the_stack_points_at_the_trail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "ext"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: ext\nruntime: python\n", encoding="utf-8")
+    (project / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n", encoding="utf-8")
+    (project / "__main__.py").write_text(
+        textwrap.dedent(
+            """\
+            import pulumi_aws as aws
+
+            aws.cloudtrail.Trail(
+                "trail",
+                name="org",
+                s3_bucket_name="central-logs-bucket",
+                is_multi_region_trail=True,
+                enable_log_file_validation=True,
+            )
+            """
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(project)
+    main(["check", "--no-checkov", "--quiet", "--output", "json:gate.json", "--format", "markdown"])
+    markdown = capsys.readouterr().out
+    [target] = json.loads(Path("gate.json").read_text(encoding="utf-8"))["targets"]
+    [note] = [f for f in target["findings"] if f["rule"] == "s3-bucket-policy-cloudtrail-delivery"]
+    assert (note["level"], note["resource_name"], note["source"]) == ("advisory", "trail", "__main__.py:3")
+    assert note["message"].startswith("Did not check the bucket policy's delivery checks for trail 'trail'")
+    assert "trailguard check --mocks" in note["message"]
+    row = next(line for line in markdown.splitlines() if "`s3-bucket-policy-cloudtrail-delivery`" in line)
+    assert "| `trail` |" in row and "trailguard check --mocks" in row
