@@ -151,6 +151,6 @@ def test_a_note_about_a_resource_outside_the_stack_points_at_the_trail(
     [note] = [f for f in target["findings"] if f["rule"] == "s3-bucket-policy-cloudtrail-delivery"]
     assert (note["level"], note["resource_name"], note["source"]) == ("advisory", "trail", "__main__.py:3")
     assert note["message"].startswith("Did not check the bucket policy's delivery checks for trail 'trail'")
-    assert "trailguard check --mocks" in note["message"]
+    assert "central-logs-bucket is not in this stack" in note["message"]
     row = next(line for line in markdown.splitlines() if "`s3-bucket-policy-cloudtrail-delivery`" in line)
-    assert "| `trail` |" in row and "trailguard check --mocks" in row
+    assert "| `trail` |" in row and "central-logs-bucket is not in this stack" in row
