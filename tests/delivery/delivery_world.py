@@ -35,17 +35,21 @@ def _config(path: Path) -> dict[str, Any]:
     return dict(yaml.safe_load(path.read_text(encoding="utf-8"))["config"])
 
 
-def _render(main: Path, project: str, stack: str, config: Mapping[str, Any]) -> list[Resource]:
-    return list(_rendering(main, project, stack, config).resources)
+def _render(
+    main: Path, project: str, stack: str, config: Mapping[str, Any], outputs: Mapping[str, Any] | None = None
+) -> list[Resource]:
+    return list(_rendering(main, project, stack, config, outputs).resources)
 
 
-def _rendering(main: Path, project: str, stack: str, config: Mapping[str, Any]) -> Any:
+def _rendering(
+    main: Path, project: str, stack: str, config: Mapping[str, Any], outputs: Mapping[str, Any] | None = None
+) -> Any:
     return render(
         lambda: runpy.run_path(str(main), run_name="__main__"),
         project=project,
         stack=stack,
         config=dict(config),
-        mocks=PlausibleMocks(MockAccount(**mock_account(dict(config)))),
+        mocks=PlausibleMocks(MockAccount(**mock_account(dict(config))), stack_outputs=outputs),
     )
 
 
@@ -66,24 +70,41 @@ def _single_account(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _organization() -> list[Resource]:
-    """The log archive account's stack and the management account's, as one organization: the management stack's
-    config names the key the log archive stack created (its mocked ARN)."""
-    archive_config = _config(REPO / "stacks" / "Pulumi.log-archive.yaml")
-    archive = _rendering(REPO / "__main__.py", "trailguard", "log-archive", archive_config)
+LOG_ARCHIVE_STACK = "organization/trailguard/log-archive"
+
+
+def _archive() -> Any:
+    return _rendering(
+        REPO / "__main__.py", "trailguard", "log-archive", _config(REPO / "stacks" / "Pulumi.log-archive.yaml")
+    )
+
+
+def _management(archive: Any) -> list[Resource]:
+    """The management stack, its StackReference to the log archive answered with that stack's mocked outputs."""
     config = _config(REPO / "stacks" / "Pulumi.management.yaml")
-    config["trailguard:logArchive"] = {**config["trailguard:logArchive"], "kmsKeyArn": archive.outputs["kmsKeyArn"]}
-    return [*archive.resources, *_render(REPO / "__main__.py", "trailguard", "management", config)]
+    return _render(REPO / "__main__.py", "trailguard", "management", config, {LOG_ARCHIVE_STACK: archive.outputs})
+
+
+def _organization() -> list[Resource]:
+    """The log archive account's stack and the management account's, as one organization."""
+    archive = _archive()
+    return [*archive.resources, *_management(archive)]
+
+
+def _event_rules(config: dict[str, Any]) -> dict[str, Any]:
+    return {**config, "trailguard:alarms": {**config["trailguard:alarms"], "eventRules": True}}
 
 
 CONFIGURATIONS: dict[str, Callable[[], list[Resource]]] = {
     # organization trail, bucket, key, log group, alarms, notifications, Insights in one account
     "dev": lambda: _stack("dev"),
     "dev as a single-account trail": lambda: _stack("dev", _single_account),
+    # EventBridge rules beside the alarms, notifying the same encrypted topic
+    "dev with EventBridge rules": lambda: _stack("dev", _event_rules),
     # the log archive account: bucket with Object Lock and replication, key, access logs
     "log-archive": lambda: _stack("log-archive"),
     # the management account: the trail, log group and alarms; bucket and key in the log archive
-    "management": lambda: _stack("management"),
+    "management": lambda: _management(_archive()),
     "log-archive and management as one organization": _organization,
     "examples/delegated-admin": lambda: _example("delegated-admin", "management"),
     "examples/lake": lambda: _example("lake", "security"),

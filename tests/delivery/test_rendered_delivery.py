@@ -53,6 +53,7 @@ EXPECTED: dict[str, set[str]] = {
         "kms-key-policy-service-delivery (topics)",
         "s3-bucket-policy-access-log-delivery",
     },
+    "dev with EventBridge rules": {"sns-topic-policy-delivery", "kms-key-policy-service-delivery (topics)"},
     "log-archive": {"s3-bucket-policy-access-log-delivery", "iam-role-s3-replication-delivery"},
     "examples/lake": {"kms-key-policy-service-delivery (event data stores)"},
 }
