@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from trailguard_gate.checkov import Skip, run_checkov
+from trailguard_gate.checkov import CheckovOptions, Skip, component_skips, run_checkov
 from trailguard_gate.exclusions import suppressed_by_exclusions
 from trailguard_gate.locate import checkov_pages, locate, with_checkov_page
 from trailguard_gate.model import Finding, TargetResult
@@ -89,6 +89,7 @@ class CheckOptions:
     """Answers the user supplied with --mocks: `invokes` by token, `stacks` outputs by full name."""
     account_id: str | None = None
     region: str | None = None
+    checkov_options: CheckovOptions = field(default_factory=CheckovOptions)
     renderings: Sequence[StackRendering] = ()
     """Stacks read from `pulumi preview --json` or `pulumi stack export` (any language): judged, not rendered."""
 
@@ -120,8 +121,9 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
     good = [r for r in renderings if not r.error]
     findings: dict[str, list[Finding]] = {r.stack: [] for r in good}
     errors: dict[str, str] = {r.stack: r.error for r in renderings if r.error}
+    checkov_ids: dict[str, tuple[str, ...]] = {}
     if good and options.policy_pack is not None:
-        judged = _judge_with_pack(options, good, progress)
+        judged = _judge_with_pack(options, good, progress, checkov_ids)
         for stack, outcome in judged.items():
             if isinstance(outcome, str):
                 errors[stack] = outcome
@@ -140,7 +142,7 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
             if isinstance(outcome, str):
                 errors.setdefault(stack, outcome)
             else:
-                findings[stack].extend(outcome)
+                findings[stack] = merge_duplicates(findings[stack], outcome, checkov_ids)
     pages = checkov_pages(options.checkov) if options.checkov else {}
     results = []
     for r in renderings:
@@ -160,6 +162,32 @@ def run_check(options: CheckOptions, progress: Progress = lambda _: None) -> lis
             )
         )
     return results
+
+
+def merge_duplicates(
+    pack: Sequence[Finding], checkov: Sequence[Finding], checkov_ids: Mapping[str, Sequence[str]]
+) -> list[Finding]:
+    """One finding where a checkov check and a pack policy judge the same thing on the same resource: the pack's,
+    naming the checkov id, so the policy config (level, `exclude`) is the one place to suppress it."""
+    covered: dict[tuple[str, str | None], Finding] = {
+        (cid, f.urn): f for f in pack if f.urn for cid in checkov_ids.get(f.rule, ())
+    }
+    merged: dict[int, list[str]] = {}
+    kept = []
+    for finding in checkov:
+        twin = covered.get((finding.rule, finding.urn))
+        if twin is None:
+            kept.append(finding)
+        else:
+            merged.setdefault(id(twin), []).append(finding.rule)
+    out = []
+    for f in pack:
+        ids = merged.get(id(f))
+        if ids:
+            also = ", ".join(sorted(set(ids)))
+            f = replace(f, message=f"{f.message} (checkov {also} reports the same; this finding stands for both)")
+        out.append(f)
+    return out + kept
 
 
 def _say_what_is_assumed(finding: Finding, assumed: Mapping[str, str]) -> Finding:
@@ -184,7 +212,10 @@ def _display_path(path: Path) -> str:
 
 
 def _judge_with_pack(
-    options: CheckOptions, renderings: Sequence[StackRendering], progress: Progress
+    options: CheckOptions,
+    renderings: Sequence[StackRendering],
+    progress: Progress,
+    checkov_ids: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[str, list[Finding] | str]:
     """Each stack through the pack as `pulumi preview --policy-pack` would: ConfigureStack (the pack restarts with
     the stack's identity in its environment, as the CLI starts one per preview), Configure, then each resource's
@@ -209,6 +240,10 @@ def _judge_with_pack(
             if index == 0:
                 info = pack.info()
                 policies = {p.name: p for p in info.policies}
+                if checkov_ids is not None:
+                    # The pack's metadata names the checkov checks each policy corresponds to (`checkov:CKV_...`).
+                    for p in info.policies:
+                        checkov_ids[p.name] = tuple(t.split(":", 1)[1] for t in p.tags if t.startswith("checkov:"))
                 progress(
                     f"policy pack {info.name} {info.version} ({len(policies)} policies) on {len(renderings)} stack(s)"
                 )
@@ -250,7 +285,13 @@ def _judge_with_checkov(
     count = sum(len(p.resources) for p in plans.values())
     progress(f"checkov on {len(plans)} stack(s), {count} AWS resources")
     try:
-        found = run_checkov(plans, executable=options.checkov, skips=options.skips, timeout=options.timeout)
+        found = run_checkov(
+            plans,
+            executable=options.checkov,
+            skips=[*component_skips(), *options.skips],
+            timeout=options.timeout,
+            options=options.checkov_options,
+        )
     except CheckovError as exc:
         return {stack: str(exc) for stack in plans}
     progress(f"  checkov done ({time.monotonic() - started:.1f}s)")
@@ -263,7 +304,7 @@ def _judge_with_checkov(
 def stale_skips(skips: Sequence[Skip], found: Mapping[str, Sequence[Finding]]) -> list[Skip]:
     """Scoped skips that suppressed no finding in any stack: a typo in a pattern, or a fixed resource."""
     used = {f.suppression for findings in found.values() for f in findings if f.suppression is not None}
-    return [s for s in skips if not s.is_global and s.reason not in used]
+    return [s for s in skips if not s.is_global and not s.shipped and s.reason not in used]
 
 
 def _region(project: Project | None, rendering: StackRendering) -> str | None:

@@ -7,6 +7,7 @@ a skip without a reason is an error, because a silent exception is how audit gap
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import os
@@ -15,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,8 @@ class Skip:
     """Shell patterns over Pulumi resource names or URNs; empty means every resource."""
     stacks: tuple[str, ...] = ()
     """Stack names; empty means every stack."""
+    shipped: bool = False
+    """One of the skips trailguard ships for its own components (`component_skips.yaml`), not the user's."""
 
     @property
     def is_global(self) -> bool:
@@ -109,6 +112,67 @@ class Skip:
         if self.resources:
             scope.append(f"resources {', '.join(self.resources)}")
         return f"{self.check}" + (f" ({'; '.join(scope)})" if scope else "")
+
+
+COMPONENT_SKIPS = Path(__file__).with_name("component_skips.yaml")
+
+
+def component_skips() -> list[Skip]:
+    """The skips trailguard ships for what its components create, scoped to resources under its components."""
+    return [replace(s, shipped=True) for s in load_skips(COMPONENT_SKIPS)]
+
+
+@dataclass(frozen=True)
+class CheckovOptions:
+    """What checkov's own users set on its command line, passed through, and the level of its findings."""
+
+    level: Level = Level.MANDATORY
+    """A failed check's level: mandatory (checkov's meaning: it fails the gate) or advisory."""
+    check: tuple[str, ...] = ()
+    """Run only these checks (checkov's --check)."""
+    skip_check: tuple[str, ...] = ()
+    """Do not run these checks (checkov's --skip-check)."""
+    soft_fail_on: tuple[str, ...] = ()
+    """Checks (ids, or a severity and those below it) whose failures do not fail the gate (--soft-fail-on)."""
+    hard_fail_on: tuple[str, ...] = ()
+    """Only these checks (ids, or a severity and those above it) fail the gate (--hard-fail-on)."""
+
+    def level_of(self, finding: Finding) -> Level:
+        if self.hard_fail_on:
+            return Level.MANDATORY if _matches(finding, self.hard_fail_on, above=True) else Level.ADVISORY
+        if self.soft_fail_on and _matches(finding, self.soft_fail_on, above=False):
+            return Level.ADVISORY
+        return self.level
+
+
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+
+
+def _matches(finding: Finding, entries: Sequence[str], *, above: bool) -> bool:
+    """checkov's rule: an entry is a check id (shell patterns allowed) or a severity, meaning that severity and
+    those above it (hard-fail-on) or below it (soft-fail-on)."""
+    severity = (finding.severity or "").upper()
+    for entry in entries:
+        if entry.upper() in SEVERITIES:
+            if severity in SEVERITIES:
+                rank, threshold = SEVERITIES.index(severity), SEVERITIES.index(entry.upper())
+                if (rank >= threshold) if above else (rank <= threshold):
+                    return True
+        elif fnmatch.fnmatchcase(finding.rule, entry):
+            return True
+    return False
+
+
+def unknown_check_ids(ids: Sequence[str], known: Sequence[str]) -> list[str]:
+    """Messages for the ids of `ids` that name no check of the installed checkov, each with the nearest ones."""
+    messages = []
+    for check in ids:
+        if check.upper() in SEVERITIES or any(c in check for c in "*?[") or check in known:
+            continue
+        close = difflib.get_close_matches(check, known, n=2, cutoff=0.8)
+        hint = f"did you mean {' or '.join(close)}?" if close else "see checkov --list for the check ids"
+        messages.append(f"{check} is not a check of the installed checkov; {hint}")
+    return messages
 
 
 def load_skips(path: Path) -> list[Skip]:
@@ -238,11 +302,16 @@ def _file_key(stack: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stack) + ".tfplan.json"
 
 
-def checkov_command(executable: str, files: Sequence[Path], skips: Sequence[Skip]) -> list[str]:
+def checkov_command(
+    executable: str, files: Sequence[Path], skips: Sequence[Skip], options: CheckovOptions | None = None
+) -> list[str]:
+    options = options or CheckovOptions()
     command = [executable, "--framework", "terraform_plan", "--output", "json", "--soft-fail", "--skip-download"]
     for path in files:
         command += ["--file", str(path)]
-    global_checks = sorted({s.check for s in skips if s.is_global})
+    if options.check:
+        command += ["--check", ",".join(options.check)]
+    global_checks = sorted({s.check for s in skips if s.is_global} | set(options.skip_check))
     if global_checks:
         command += ["--skip-check", ",".join(global_checks)]
     return command
@@ -254,8 +323,10 @@ def run_checkov(
     executable: str,
     skips: Sequence[Skip] = (),
     timeout: float = 600.0,
+    options: CheckovOptions | None = None,
 ) -> dict[str, list[Finding]]:
     """Scan every stack's plan in one checkov run; the failed checks per stack, with skips applied."""
+    options = options or CheckovOptions()
     if not plans:
         return {}
     with tempfile.TemporaryDirectory(prefix="trailguard-checkov-") as scratch:
@@ -267,7 +338,7 @@ def run_checkov(
         env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
         try:
             proc = subprocess.run(
-                checkov_command(executable, [Path(scratch) / f for f in files], skips),
+                checkov_command(executable, [Path(scratch) / f for f in files], skips, options),
                 cwd=scratch,
                 capture_output=True,
                 text=True,
@@ -285,7 +356,8 @@ def run_checkov(
         key = Path(str(check.get("file_path", ""))).name
         owner = files.get(key)
         if owner is not None:
-            findings[owner].append(_finding(check, plans[owner]))
+            finding = _finding(check, plans[owner])
+            findings[owner].append(replace(finding, level=options.level_of(finding)))
     return {stack: apply_skips(stack, found, skips) for stack, found in findings.items()}
 
 

@@ -21,14 +21,17 @@ from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack,
 from trailguard_gate.checkov import (
     REPOSITORY_FRAMEWORKS,
     CheckovError,
+    CheckovOptions,
     Skip,
     SkipsError,
     load_path_skips,
     load_skips,
     locate_checkov,
     scan_repository,
+    unknown_check_ids,
 )
-from trailguard_gate.model import TargetResult
+from trailguard_gate.locate import checkov_pages
+from trailguard_gate.model import Level, TargetResult
 from trailguard_gate.preview import PulumiJSONError, load_preview, load_state
 from trailguard_gate.render import (
     DEFAULT_TIMEOUT,
@@ -101,6 +104,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     check.add_argument("--no-checkov", action="store_true", help="do not run checkov")
     check.add_argument("--checkov", metavar="PATH", help="the checkov executable (default: $TRAILGUARD_CHECKOV, "
                        ".venv-checkov/bin/checkov, then PATH)")  # fmt: skip
+    check.add_argument(
+        "--checkov-level",
+        choices=("mandatory", "advisory"),
+        default="mandatory",
+        help="what a failed checkov check weighs: mandatory (checkov's meaning, the default) fails the gate",
+    )
+    for flag, what in (
+        ("--check", "run only these checkov checks"),
+        ("--skip-check", "do not run these checkov checks"),
+        ("--soft-fail-on", "these checkov checks (ids, or a severity and below) never fail the gate"),
+        ("--hard-fail-on", "only these checkov checks (ids, or a severity and above) fail the gate"),
+    ):
+        check.add_argument(flag, action="append", default=[], metavar="IDS", help=f"{what}, as checkov's {flag}")
     check.add_argument(
         "--skips", type=Path, help=f"the checkov skips file (default: {DEFAULT_SKIPS} in the project directory)"
     )
@@ -239,6 +255,7 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         jobs=args.jobs,
         timeout=args.timeout,
         mocks=load_mocks(args.mocks) if args.mocks else None,
+        checkov_options=_checkov_options(args),
         account_id=_account_id(args.account_id),
         region=_region(args.region),
     )
@@ -253,7 +270,33 @@ def _pack_and_tools(args: argparse.Namespace, directory: Path) -> tuple[Path | N
     checkov = None if args.no_checkov else locate_checkov(args.checkov, directory)
     if args.skips and not args.skips.is_file():
         raise UsageError(f"--skips {args.skips}: no such file")
-    return pack, checkov, load_skips(args.skips or directory / DEFAULT_SKIPS)
+    skips_file = args.skips or directory / DEFAULT_SKIPS
+    skips = load_skips(skips_file)
+    if checkov is not None:
+        known = sorted(checkov_pages(checkov))
+        if known:
+            for problem in unknown_check_ids([s.check for s in skips], known):
+                raise SkipsError(f"{skips_file}: {problem}; fix or remove the skip")
+            options = _checkov_options(args)
+            for flag, ids in (("--check", options.check), ("--skip-check", options.skip_check),
+                              ("--soft-fail-on", options.soft_fail_on), ("--hard-fail-on", options.hard_fail_on)):  # fmt: skip
+                for problem in unknown_check_ids(ids, known):
+                    raise UsageError(f"{flag}: {problem}")
+    return pack, checkov, skips
+
+
+def _ids(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _checkov_options(args: argparse.Namespace) -> CheckovOptions:
+    return CheckovOptions(
+        level=Level(args.checkov_level),
+        check=_ids(args.check),
+        skip_check=_ids(args.skip_check),
+        soft_fail_on=_ids(args.soft_fail_on),
+        hard_fail_on=_ids(args.hard_fail_on),
+    )
 
 
 def _file_options(args: argparse.Namespace) -> CheckOptions:
@@ -277,6 +320,7 @@ def _file_options(args: argparse.Namespace) -> CheckOptions:
         jobs=args.jobs,
         timeout=args.timeout,
         renderings=renderings,
+        checkov_options=_checkov_options(args),
     )
 
 

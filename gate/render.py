@@ -386,9 +386,11 @@ def region_partition(region: str) -> str | None:
     for partition in _aws_partitions():
         if region in partition.get("regions", {}):
             return str(partition["id"])
-    # More specific patterns (us-gov-, us-iso-) before the commercial one, which would also match them.
+    # A Region newer than the SDK's data: the partition's pattern, with a direction word Regions already use
+    # (`ap-southeast-7` yes, `eu-wst-1` no). More specific patterns (us-gov-, us-iso-) before the commercial one.
+    words = {r.split("-")[-2] for p in _aws_partitions() for r in p.get("regions", {}) if r.count("-") >= 2}
     for partition in sorted(_aws_partitions(), key=lambda p: p["id"] == "aws"):
-        if re.match(partition["regionRegex"], region):
+        if re.match(partition["regionRegex"], region) and (not words or region.split("-")[-2] in words):
             return str(partition["id"])
     return None
 

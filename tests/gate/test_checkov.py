@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from trailguard_gate.check import merge_duplicates
 from trailguard_gate.checkov import (
     CheckovError,
+    CheckovOptions,
     Skip,
     SkipsError,
     apply_skips,
     checkov_command,
+    component_skips,
     load_skips,
     locate_checkov,
     parse_output,
+    unknown_check_ids,
 )
 from trailguard_gate.model import Finding, Level
 
@@ -199,3 +204,81 @@ def test_a_scoped_skip_that_suppressed_nothing_is_named_as_stale() -> None:
 
     assert stale_skips([used, typo, Skip("CKV2_AWS_62", "global")], {"dev": found}) == [typo]
     assert typo.describe() == "CKV_AWS_18 (resources *-replika-bucket)"
+
+
+def _failed(rule: str, severity: str | None = None) -> Finding:
+    return Finding(tool="checkov", rule=rule, level=Level.MANDATORY, message="failed", severity=severity)
+
+
+@pytest.mark.parametrize(
+    ("options", "levels"),
+    [
+        (CheckovOptions(), ["mandatory", "mandatory", "mandatory"]),
+        (CheckovOptions(level=Level.ADVISORY), ["advisory", "advisory", "advisory"]),
+        (CheckovOptions(soft_fail_on=("CKV_AWS_18",)), ["advisory", "mandatory", "mandatory"]),
+        (CheckovOptions(hard_fail_on=("CKV_AWS_2*",)), ["advisory", "mandatory", "advisory"]),
+        (CheckovOptions(hard_fail_on=("HIGH",)), ["advisory", "advisory", "mandatory"]),
+        (CheckovOptions(soft_fail_on=("MEDIUM",)), ["advisory", "advisory", "mandatory"]),
+    ],
+)
+def test_checkovs_own_fail_options_decide_each_findings_level(options: CheckovOptions, levels: list[str]) -> None:
+    findings = [_failed("CKV_AWS_18", "low"), _failed("CKV_AWS_21", "medium"), _failed("CKV_AWS_145", "high")]
+
+    assert [options.level_of(f).value for f in findings] == levels
+
+
+def test_check_and_skip_check_pass_through_to_checkov(tmp_path: Path) -> None:
+    options = CheckovOptions(check=("CKV_AWS_18", "CKV_AWS_21"), skip_check=("CKV_AWS_144",))
+    skips = [Skip(check="CKV2_AWS_62", reason="notified elsewhere")]
+
+    command = checkov_command("checkov", [tmp_path / "dev.tfplan.json"], skips, options)
+
+    assert command[command.index("--check") + 1] == "CKV_AWS_18,CKV_AWS_21"
+    assert command[command.index("--skip-check") + 1] == "CKV2_AWS_62,CKV_AWS_144"
+
+
+def test_a_check_id_checkov_does_not_have_is_named_with_the_nearest() -> None:
+    known = ["CKV_AWS_144", "CKV_AWS_145", "CKV2_AWS_62"]
+
+    assert unknown_check_ids(["CKV_AWS_145", "CKV_AWS_1455", "HIGH", "CKV_AWS_1*"], known) == [
+        "CKV_AWS_1455 is not a check of the installed checkov; did you mean CKV_AWS_145 or CKV_AWS_144?"
+    ]
+
+
+def test_the_shipped_skips_cover_only_what_trailguards_components_create() -> None:
+    shipped = component_skips()
+    component_bucket = Finding(
+        tool="checkov",
+        rule="CKV_AWS_144",
+        level=Level.MANDATORY,
+        message="failed",
+        resource_name="archive-bucket-bucket",
+        urn="urn:pulumi:dev::shop::trailguard:index:LogArchive$trailguard:index:TrailBucket$aws:s3/bucket:Bucket::"
+        "archive-bucket-bucket",
+    )
+    own_bucket = replace(component_bucket, urn="urn:pulumi:dev::shop::aws:s3/bucket:Bucket::uploads")
+
+    assert all(s.shipped and s.reason and not s.is_global for s in shipped)
+    assert apply_skips("dev", [component_bucket], shipped)[0].suppression is not None
+    assert apply_skips("dev", [own_bucket], shipped)[0].suppression is None
+
+
+def test_a_pack_policy_and_the_checkov_check_it_maps_to_make_one_finding() -> None:
+    urn = "urn:pulumi:dev::shop::aws:s3/bucket:Bucket::logs"
+    pack = [
+        Finding(tool="policy", rule="s3-bucket-cloudtrail-sse-kms", level=Level.MANDATORY, message="no KMS", urn=urn)
+    ]
+    checkov = [
+        replace(_failed("CKV_AWS_145"), urn=urn),
+        replace(_failed("CKV_AWS_145"), urn="urn:pulumi:dev::shop::aws:s3/bucket:Bucket::other"),
+        replace(_failed("CKV_AWS_18"), urn=urn),
+    ]
+
+    merged = merge_duplicates(pack, checkov, {"s3-bucket-cloudtrail-sse-kms": ("CKV_AWS_145",)})
+
+    assert [(f.tool, f.rule, f.urn.rsplit("::", 1)[-1]) for f in merged if f.urn] == [
+        ("policy", "s3-bucket-cloudtrail-sse-kms", "logs"),
+        ("checkov", "CKV_AWS_145", "other"),
+        ("checkov", "CKV_AWS_18", "logs"),
+    ]
+    assert merged[0].message == "no KMS (checkov CKV_AWS_145 reports the same; this finding stands for both)"
