@@ -392,8 +392,20 @@ _ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]+:[^:]+:[^:]*:(\d{12}):")
 
 
 def trail_account(trail: Res) -> str | None:
-    """The trail's account, from the ARN of the trail or of its role or log group (those live beside it)."""
-    for key in ("arn", "cloudWatchLogsRoleArn", "cloudWatchLogsGroupArn"):
+    """The account that owns the trail, from its ARN, or from its role or log group (those live beside it).
+
+    An organization trail is always the management account's: "In an organization trail, the value of aws:SourceArn
+    must be a trail ARN that is owned by the management account, and uses the management account ID" (CloudTrail
+    User Guide, create-s3-bucket-policy-for-cloudtrail), even when a delegated administrator creates it from its
+    own account, where its role and log group live. So only the trail's own ARN tells an organization trail's.
+    """
+    organization = trail.raw("isOrganizationTrail")
+    keys = (
+        ("arn",)
+        if organization is True or is_unknown(organization)
+        else ("arn", "cloudWatchLogsRoleArn", "cloudWatchLogsGroupArn")
+    )
+    for key in keys:
         text = known_text(trail.raw(key))
         if text and (m := _ACCOUNT_IN_ARN.match(text)):
             return m.group(1)

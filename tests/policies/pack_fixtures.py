@@ -290,6 +290,8 @@ def compliant_stack() -> list[Resource]:
             TRAIL,
             "trail",
             {
+                # AnalyzeStack judges outputs: once the trail exists, its ARN is known.
+                "arn": TRAIL_ARN,
                 "name": TRAIL_NAME,
                 "s3BucketName": BUCKET,
                 "isMultiRegionTrail": True,

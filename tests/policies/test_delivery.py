@@ -153,8 +153,9 @@ class TestBucketPolicy:
         assert [d.enforcement_level for d in run(pack, stack, BUCKET_DELIVERY)] == [Level.MANDATORY]
 
     def test_an_unknown_trail_name_keeps_the_certain_findings_mandatory(self, pack: PolicyPack) -> None:
+        # A first preview: neither the trail's ARN nor its name is known yet.
         stack = _without_statement(
-            changed(compliant_stack(), "trail", name=UNKNOWN), "bucket-policy", "AWSCloudTrailAclCheck"
+            changed(compliant_stack(), "trail", name=UNKNOWN, arn=...), "bucket-policy", "AWSCloudTrailAclCheck"
         )
 
         found = run(pack, stack, BUCKET_DELIVERY)
@@ -412,3 +413,21 @@ class TestRolePermissionsEveryWayPulumiAwsAttachesThem:
         stack = changed(compliant_stack(), "role", permissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/boundary")
 
         assert run(pack, [*stack, boundary], ROLE_DELIVERY) == []
+
+
+def test_a_delegated_administrators_organization_trail_is_the_management_accounts(pack: PolicyPack) -> None:
+    # A delegated administrator (333333333333) creates the trail from its own account, where its role and log group
+    # live; the trail is still the management account's ("In an organization trail, the value of aws:SourceArn must
+    # be a trail ARN that is owned by the management account", create-s3-bucket-policy-for-cloudtrail).
+    delegated = "333333333333"
+    stack = changed(
+        compliant_stack(),
+        "trail",
+        arn=...,
+        cloudWatchLogsRoleArn=f"arn:aws:iam::{delegated}:role/org-trail-cloudwatch",
+        cloudWatchLogsGroupArn=f"arn:aws:logs:us-east-1:{delegated}:log-group:/aws/cloudtrail/org-trail:*",
+    )
+
+    found = run(pack, stack, BUCKET_DELIVERY)
+
+    assert Level.MANDATORY not in [d.enforcement_level for d in found]
