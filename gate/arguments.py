@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 
 from trailguard_gate.report import FORMATS
+
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 def positive(kind: type[int] | type[float], example: str = "4") -> Callable[[str], int | float]:
@@ -43,25 +46,17 @@ def output_spec(stem: str) -> Callable[[str], tuple[str | None, str]]:
 
 
 def region(value: str) -> str:
-    """An AWS Region name, by the rule the components' config applies (trailguard.validation)."""
-    from trailguard.validation import check_region
+    """An AWS Region name, by the AWS SDK's partition data, as the gate judges `aws:region` in stack config."""
+    from trailguard_gate.render import region_problem
 
-    return _validated(check_region, value)
+    problem = region_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{value!r} {problem.replace(' (pulumi config set aws:region <region>)', '')}")
+    return value
 
 
 def account(value: str) -> str:
-    """An AWS account id, by the rule the components' config applies (trailguard.validation)."""
-    from trailguard.validation import check_account_id
-
-    return _validated(check_account_id, value)
-
-
-def _validated(check: Callable[[str], str], value: str) -> str:
-    # trailguard.validation is imported by the callers only when the argument is given: importing the library
-    # pulls in pulumi_aws, which no other argument needs.
-    from trailguard.validation import InvalidValue
-
-    try:
-        return check(value)
-    except InvalidValue as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    """An AWS account id: 12 digits."""
+    if not _ACCOUNT.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an AWS account id; expected 12 digits, e.g. 111111111111")
+    return value

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from trailguard_gate.arguments import output_spec, positive
+from trailguard_gate.arguments import account, output_spec, positive, region
 from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack, load_policy_config, run_check
 from trailguard_gate.checkov import (
     REPOSITORY_FRAMEWORKS,
@@ -39,7 +38,6 @@ from trailguard_gate.render import (
     ProjectError,
     load_mocks,
     load_project,
-    region_problem,
     stack_names,
 )
 from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report, tool_version
@@ -132,8 +130,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
         help="YAML answers for data sources (invokes: {token: result}) and other stacks' outputs "
         "(stacks: {org/project/stack: {output: value}})",
     )
-    check.add_argument("--account-id", help="the AWS account the program runs as (default: from the stack config)")
-    check.add_argument("--region", help="the AWS Region the program runs in (default: aws:region)")
+    check.add_argument(
+        "--account-id", type=account, help="the AWS account the program runs as (default: from the stack config)"
+    )
+    check.add_argument("--region", type=region, help="the AWS Region the program runs in (default: aws:region)")
     check.add_argument(
         "--jobs", type=positive(int), default=min(4, os.cpu_count() or 1), help="stacks rendered at once"
     )
@@ -256,8 +256,8 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         timeout=args.timeout,
         mocks=load_mocks(args.mocks) if args.mocks else None,
         checkov_options=_checkov_options(args),
-        account_id=_account_id(args.account_id),
-        region=_region(args.region),
+        account_id=args.account_id,
+        region=args.region,
     )
 
 
@@ -322,19 +322,6 @@ def _file_options(args: argparse.Namespace) -> CheckOptions:
         renderings=renderings,
         checkov_options=_checkov_options(args),
     )
-
-
-def _account_id(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"\d{12}", value):
-        raise UsageError(f"--account-id {value}: an AWS account id is 12 digits, e.g. --account-id 123456789012")
-    return value
-
-
-def _region(value: str | None) -> str | None:
-    problem = region_problem(value) if value is not None else None
-    if problem:
-        raise UsageError(f"--region {value}: {problem.replace(' (pulumi config set aws:region <region>)', '')}")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -88,6 +88,12 @@ def test_a_policy_config_that_is_not_json_is_refused(project: Path, capsys: pyte
         (["check", "--output", "sarif:"], "'sarif:': no path after 'sarif:', e.g. sarif:out/trailguard.sarif"),
         (["check", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
         (["check", "--jobs", "0"], "argument --jobs: '0' is not a positive number, e.g. 4"),
+        # The same rules as stack config and `trailguard audit`.
+        (
+            ["check", "--region", "eu-wst-1"],
+            "argument --region: 'eu-wst-1' is not an AWS Region; did you mean eu-west-1?",
+        ),
+        (["check", "--account-id", "1234"], "argument --account-id: '1234' is not an AWS account id"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )
