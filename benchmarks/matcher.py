@@ -46,7 +46,7 @@ def timed(statements: tuple[iam.Statement, ...], calls: list[model.Call]) -> tup
     """(best, worst) milliseconds to judge `calls`, every run cold (no cached answer reused)."""
     times = []
     for _ in range(REPEATS):
-        for cached in (iam.glob_match, iam._intersects, iam._masks, iam._meets_fixed, iam._runs_of_any):
+        for cached in (iam.glob_match, iam._intersects, iam._masks, iam._meets_fixed, iam._runs_of_any, iam._anchored):
             cached.cache_clear()
         start = time.perf_counter()
         for call in calls:

@@ -10,8 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -153,36 +152,47 @@ def _meets_fixed(a: str, b: str) -> bool:
             return False
         return all(c == "?" or b[at + k] == "?" or c == b[at + k] for k, c in enumerate(piece))
 
-    def hits(anchor: str, offset: int, start: int, end: int) -> Iterator[int]:
-        hit = b.find(anchor, start + offset, end)
-        while hit >= 0:
-            yield hit - offset
-            hit = b.find(anchor, hit + 1, end)
-
-    def find(piece: str, start: int, end: int) -> int:
-        anchor = max(piece.split("?"), key=len)
+    def find(piece: str, anchor: str, offset: int, start: int, end: int) -> int:
         if not anchor:
             return start if end - start >= len(piece) else -1
-        windows = [range(max(start, low - len(piece) + 1), min(high - 1, end - len(piece)) + 1) for low, high in spans]
-        for at in heapq.merge(hits(anchor, piece.index(anchor), start, end), *windows):
-            if at >= start and at + len(piece) <= end and fits(piece, at):
-                return at
-        return -1
+        best = -1
+        hit = b.find(anchor, start + offset, end)
+        while hit >= 0:
+            if hit - offset + len(piece) <= end and fits(piece, hit - offset):
+                best = hit - offset
+                break
+            hit = b.find(anchor, hit + 1, end)
+        for low, high in spans:
+            last = min(high - 1, end - len(piece), best - 1 if best >= 0 else end)
+            for at in range(max(start, low - len(piece) + 1), last + 1):
+                if fits(piece, at):
+                    return at
+        return best
 
     if len(pieces) == 1:
         return len(a) == len(b) and fits(a, 0)
-    first, *middle, last = pieces
+    first, *_, last = pieces
     end = len(b) - len(last)
     if len(first) > end or not fits(first, 0) or not fits(last, end):
         return False
     position = len(first)
-    for piece in middle:
+    for piece, anchor, offset in _anchored(a)[1:-1]:
         if piece:
-            found = find(piece, position, end)
+            found = find(piece, anchor, offset, position, end)
             if found < 0:
                 return False
             position = found + len(piece)
     return True
+
+
+@lru_cache(maxsize=4096)
+def _anchored(a: str) -> tuple[tuple[str, str, int], ...]:
+    """The `*`-separated pieces of glob `a`, each with its longest literal run and that run's offset."""
+    out = []
+    for piece in a.split("*"):
+        anchor = max(piece.split("?"), key=len)
+        out.append((piece, anchor, piece.index(anchor) if anchor else 0))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
