@@ -4,7 +4,6 @@ is needed by one of those requests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -86,15 +85,36 @@ def _without(resources: list[Resource], index: int, prop: str, position: int) ->
 WHOLE = sorted(set(CONFIGURATIONS) - {"log-archive"})
 
 
-@pytest.mark.parametrize("name", WHOLE)
-def test_every_statement_the_components_write_for_a_service_is_needed(name: str) -> None:
-    resources = CONFIGURATIONS[name]()
-    decorative = []
+def decorative(resources: list[Resource]) -> list[str]:
+    """Statements written for an AWS service whose removal leaves every delivery check silent."""
+    found = []
     for index, prop, position, sid in _statements_for_services(resources):
         after = check(_without(resources, index, prop, position))
         if not any(after.findings.values()):
-            decorative.append(f"{resources[index].name}.{prop}: {sid}")
-    assert decorative == [], f"{name}: removing these statements leaves every delivery request allowed"
+            found.append(f"{resources[index].name}.{prop}: {sid}")
+    return found
 
 
-Mutation = Callable[[list[Resource]], list[Resource]]
+@pytest.mark.parametrize("name", WHOLE)
+def test_every_statement_the_components_write_for_a_service_is_needed(name: str) -> None:
+    resources = CONFIGURATIONS[name]()
+
+    assert decorative(resources) == [], f"{name}: removing these statements leaves every delivery request allowed"
+
+
+def test_a_statement_no_request_needs_is_found() -> None:
+    resources = CONFIGURATIONS["dev"]()
+    index, prop, doc = next(
+        (i, p, d) for i, p, d in documents(resources) if resources[i].name == "log-archive-bucket-policy"
+    )
+    extra = {
+        "Sid": "Decorative",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::acme-dev-cloudtrail-111111111111/*",
+    }
+
+    found = decorative(with_document(resources, index, prop, {**doc, "Statement": [*doc["Statement"], extra]}))
+
+    assert found == ["log-archive-bucket-policy.policy: Decorative"]
