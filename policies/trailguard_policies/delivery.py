@@ -36,6 +36,9 @@ from trailguard_policies.resources import (
     field_of,
     nested_list,
 )
+from trailguard_policies.resources import (
+    KEY_POLICY as KEY_POLICY_TYPE,
+)
 from trailguard_policies.stack import (
     CORE,
     Elsewhere,
@@ -343,6 +346,9 @@ def key_delivery(stack: Stack, trail: Res) -> Iterator[Violation]:
     bucket = bucket_relation.res if isinstance(bucket_relation, Found) else None
     yield from key_attributes(stack, trail, key, bucket)
     holders = stack.key_policies(key)
+    pending = [p for p in stack.of_type(KEY_POLICY_TYPE) if isinstance(stack.key_of(p, "keyId"), Unresolved)]
+    if not holders and pending:
+        raise NotKnown(f"{pending[0].where('keyId')} (it may be the policy of {key.label})")
     if not holders:
         yield Violation(
             f"{trail.label} encrypts with {key.label}, which has no key policy: the default one lets only the account "

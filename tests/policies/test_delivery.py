@@ -431,3 +431,20 @@ def test_a_delegated_administrators_organization_trail_is_the_management_account
     found = run(pack, stack, BUCKET_DELIVERY)
 
     assert Level.MANDATORY not in [d.enforcement_level for d in found]
+
+
+def test_a_key_policy_whose_key_is_not_known_yet_is_undecided_never_missing(pack: PolicyPack) -> None:
+    policy = Resource(
+        urn=urn("aws:kms/keyPolicy:KeyPolicy", "key-policy"),
+        type="aws:kms/keyPolicy:KeyPolicy",
+        name="key-policy",
+        properties={"keyId": UNKNOWN, "policy": json.dumps(key_policy_document())},
+    )
+
+    found = run(pack, [*changed(compliant_stack(), "key", policy=...), policy], KEY_DELIVERY)
+
+    assert [d.enforcement_level for d in found] == [Level.ADVISORY]
+    assert (
+        "`keyId` (Python: `key_id`) of key policy 'key-policy' (it may be the policy of KMS key 'key')"
+        in found[0].message
+    )
