@@ -37,6 +37,7 @@ from trailguard_policies.resources import (
     ROLE,
     TRAIL,
 )
+from trailguard_policies.values import SIG_KEY
 
 # Types the mocks answer that no policy reads.
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -578,7 +579,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 _RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
 """The signature of a resource reference in a property struct (pulumi.runtime.rpc._special_resource_sig)."""
-_SIGNATURE = "4dabf18193072939515e22adb298388d"
 
 
 def _plain_references(request: Any, *, field: str = "object") -> Any:
@@ -600,7 +600,7 @@ def _plain_references(request: Any, *, field: str = "object") -> Any:
 
 def _replace_references(value: Any) -> Any:
     if isinstance(value, dict):
-        if value.get(_SIGNATURE) == _RESOURCE_REFERENCE:
+        if value.get(SIG_KEY) == _RESOURCE_REFERENCE:
             return value.get("id") or value.get("urn", "")
         return {k: _replace_references(v) for k, v in value.items()}
     if isinstance(value, list):

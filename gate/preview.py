@@ -18,10 +18,8 @@ from typing import Any
 
 from trailguard_gate.model import Resource, ResourceOptions
 from trailguard_gate.render import SECRET_PLACEHOLDER, StackRendering
+from trailguard_policies.values import SECRET_SIG, SIG_KEY
 
-SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
-"""The signature of a secret value in a serialized property (`resource.SecretSig`)."""
-SIG_KEY = "4dabf18193072939515e22adb298388d"
 # Steps after which the resource is gone from the stack: the gate judges what the stack will be.
 GONE_OPS = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"})
 # The replacement's steps: `create-replacement` holds the new state, `replace` and `delete-replaced` the old one.
@@ -44,7 +42,7 @@ def _read(path: Path, option: str, example: str) -> Any:
 def _unsecret(value: Any) -> Any:
     """A serialized property value with secrets opened where the export holds their plaintext, else `[secret]`."""
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIGNATURE:
+        if value.get(SIG_KEY) == SECRET_SIG:
             if "plaintext" in value:
                 try:
                     return _unsecret(json.loads(value["plaintext"]))
