@@ -56,7 +56,7 @@ from trailguard_policies.stack import (
     known_text,
     parse_policy,
 )
-from trailguard_policies.values import NotKnown
+from trailguard_policies.values import NotKnown, is_unknown
 
 SNS_URL = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-permissions-for-sns-notifications.html"
 KEYS_URL = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services"
@@ -253,6 +253,13 @@ def topic_delivery(stack: Stack, topic: Res) -> Iterator[Violation]:
     )
     if not calls:
         return
+    pending = [
+        p
+        for p in stack.of_type(TOPIC_POLICY)
+        if is_unknown(p.raw("arn")) and topic_named(stack, p, "arn", None) is None
+    ]
+    if not holders and pending:
+        raise NotKnown(f"{pending[0].where('arn')} (it may be the policy of {topic.label})")
     if not holders:
         if any(c.request.service == model.CLOUDTRAIL for c in calls):
             yield Violation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from pack_fixtures import (
@@ -22,7 +23,7 @@ from pack_fixtures import (
 )
 
 from trailguard_gate.analyzer import PolicyPack
-from trailguard_gate.model import Level, Resource
+from trailguard_gate.model import UNKNOWN, Level, Resource
 
 TOPIC_DELIVERY = "sns-topic-policy-delivery"
 KEY_DELIVERY = "kms-key-policy-service-delivery"
@@ -88,6 +89,21 @@ class TestTopicPolicy:
 
         assert [d.enforcement_level for d in found] == [Level.MANDATORY]
         assert last_line(found[0]).startswith("SNS topic 'topic' has no topic policy")
+
+
+def test_a_topic_policy_whose_topic_is_not_known_yet_is_undecided_never_missing(pack: PolicyPack) -> None:
+    stack = with_topic(compliant_stack(), topic_policy())
+    stack = [
+        replace(r, properties={**r.properties, "arn": UNKNOWN}, property_dependencies={})
+        if r.name == "topic-policy"
+        else r
+        for r in stack
+    ]
+
+    found = run(pack, stack, TOPIC_DELIVERY)
+
+    assert [d.enforcement_level for d in found] == [Level.ADVISORY]
+    assert "(it may be the policy of SNS topic 'topic')" in found[0].message
 
 
 class TestServiceKeys:
