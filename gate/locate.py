@@ -130,8 +130,8 @@ def locate(
         line = program_line(resource, by_urn, project_dir)
         fix = finding.fix
         if fix and resource is not None and line and line.rpartition(":")[0].endswith(".py"):
-            named = {m for m in _PROPERTY.findall(finding.message) if f"`{m}` (Python:" in finding.message}
-            fix = python_arguments(fix, {*resource.properties, *named})
+            mentioned = {m for m in _PROPERTY.findall(finding.message) if f"`{m}` (Python:" in finding.message}
+            fix = python_arguments(fix, {*resource.properties, *mentioned})
         out.append(dataclasses.replace(finding, source=line, fix=fix))
     return out
 
