@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,28 @@ def package_schema() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+PACKAGE_SOURCES = ("pyproject.toml", "README.md", "components", "gate", "policies")
+"""What pip needs to build trailguard (pyproject.toml's package-dir)."""
+
+
+@pytest.fixture(scope="session")
+def package_source(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+    """`package_source()`: a fresh copy of what pip needs to build trailguard, so a build never writes into the
+    checkout (caches and a policy pack's own `venv/` are left out)."""
+
+    def copy() -> Path:
+        source = tmp_path_factory.mktemp("source")
+        skip = shutil.ignore_patterns("__pycache__", "venv", "*.egg-info")
+        for name in PACKAGE_SOURCES:
+            if (REPO / name).is_dir():
+                shutil.copytree(REPO / name, source / name, ignore=skip)
+            else:
+                shutil.copy(REPO / name, source / name)
+        return source
+
+    return copy
 
 
 @pytest.fixture(scope="session")

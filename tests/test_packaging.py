@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,13 +25,10 @@ PACK_SOURCES = ("PulumiPolicy.yaml", "requirements.txt", "__main__.py", "trailgu
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel(tmp_path_factory: pytest.TempPathFactory, package_source: Callable[[], Path]) -> Path:
     """trailguard's wheel, built from a copy of the checkout (the build writes beside its sources) and unpacked as
     pip would install it into site-packages."""
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md", "components", "gate", "policies"):
-        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
-        copy(REPO / name, source / name)
+    source = package_source()
     out = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps"]
     subprocess.run([*pip, "--no-build-isolation", "--no-index", "--wheel-dir", str(out), str(source)], check=True)

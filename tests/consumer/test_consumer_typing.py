@@ -4,17 +4,14 @@ The package is built and installed from a copy of this checkout into a temporary
 consumer's `pip install` would give them, not the editable install (whose import hook mypy cannot follow).
 """
 
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow  # pip-installs the package and runs mypy
-
-PACKAGE_SOURCES = ("pyproject.toml", "README.md", "components", "gate", "policies")
-"""What `pip install` needs to build trailguard (pyproject.toml's package-dir)."""
 
 GOOD_CONSUMER = """
 import pulumi
@@ -44,11 +41,8 @@ group: pulumi.Output[str] = trail.log_group_name
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    source = tmp_path_factory.mktemp("source")
-    for name in PACKAGE_SOURCES:
-        copy = shutil.copytree if (repo_root / name).is_dir() else shutil.copy
-        copy(repo_root / name, source / name)
+def installed(tmp_path_factory: pytest.TempPathFactory, package_source: Callable[[], Path]) -> Path:
+    source = package_source()
     target = tmp_path_factory.mktemp("site-packages")
     subprocess.run(
         [

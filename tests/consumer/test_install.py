@@ -5,10 +5,10 @@ pulumi-aws versions pyproject.toml requires, and the editable install it recomme
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ import pytest
 pytestmark = pytest.mark.slow  # makes an editable install and runs mypy
 
 GIT_REF = re.compile(r"github\.com/trailguard/trailguard(?:\.git)?(?:/[\w/]+)?@([\w.\-]+)")
-SOURCES = ("pyproject.toml", "README.md", "components", "gate", "policies")
 
 
 def install_texts(repo_root: Path) -> dict[str, str]:
@@ -53,12 +52,9 @@ trail = OrganizationTrail("organization", {"name": "t", "s3_bucket_name": "b", "
 
 
 @pytest.fixture(scope="module")
-def editable(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+def editable(tmp_path_factory: pytest.TempPathFactory, package_source: Callable[[], Path]) -> Path:
     """A strict editable install, as the README says, of a copy of this checkout into a fresh environment."""
-    source = tmp_path_factory.mktemp("checkout")
-    for name in SOURCES:
-        copy = shutil.copytree if (repo_root / name).is_dir() else shutil.copy
-        copy(repo_root / name, source / name)
+    source = package_source()
     env = tmp_path_factory.mktemp("env")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     [site] = env.glob("lib/python*/site-packages")
