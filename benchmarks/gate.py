@@ -146,9 +146,9 @@ def synthetic_stack(root: Path) -> None:
 
 
 def main() -> int:
-    from trailguard_gate.check import default_policy_pack, pack_python
     from trailguard_gate.checkov import locate_checkov, run_checkov
     from trailguard_gate.render import load_project, render_stack
+    from trailguard_gate.run import default_policy_pack, pack_python
     from trailguard_gate.tfplan import export_plan
 
     rows: list[tuple[str, str, float | None]] = []

@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from trailguard_gate.arguments import account, output_spec, positive, region
-from trailguard_gate.check import CheckOptions, UsageError, default_policy_pack, load_policy_config, run_check
 from trailguard_gate.checkov import (
     REPOSITORY_FRAMEWORKS,
     CheckovError,
@@ -41,6 +40,7 @@ from trailguard_gate.render import (
     stack_names,
 )
 from trailguard_gate.report import EXIT_ERROR, FORMATS, exit_code, render_report, tool_version
+from trailguard_gate.run import CheckOptions, UsageError, default_policy_pack, load_policy_config, run_check
 
 DEFAULT_SKIPS = ".checkov.skips.yaml"
 _OUTPUT = output_spec("trailguard")

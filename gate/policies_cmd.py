@@ -37,7 +37,7 @@ def mappings(tags: Sequence[str]) -> dict[str, list[str]]:
 def describe_policies(policy_pack: Path, timeout: float = 120.0) -> dict[str, Any]:
     """The pack's name, version and policies (name, description, level, severity, type, url, mappings)."""
     from trailguard_gate.analyzer import PolicyPack
-    from trailguard_gate.check import pack_python
+    from trailguard_gate.run import pack_python
 
     with PolicyPack(policy_pack, python=pack_python(policy_pack), timeout=timeout) as pack:
         pack.configure_stack(stack="policies", project="trailguard")
@@ -112,7 +112,7 @@ def add_command(subparsers: Any) -> None:
 
 def command_policies(args: argparse.Namespace) -> int:
     from trailguard_gate.analyzer import PolicyPackError
-    from trailguard_gate.check import UsageError, default_policy_pack
+    from trailguard_gate.run import UsageError, default_policy_pack
 
     try:
         pack = (args.policy_pack or default_policy_pack()).resolve()

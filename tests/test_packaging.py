@@ -113,7 +113,7 @@ def test_the_wheel_ships_the_policies_as_the_package_the_gate_imports(wheel: Pat
 def test_the_pack_runs_in_the_environment_its_manifest_names_as_a_project_would(
     tmp_path: Path, options: dict[str, str], environment: str | None
 ) -> None:
-    from trailguard_gate.check import pack_python
+    from trailguard_gate.run import pack_python
 
     runtime = {"name": "python", "options": options}
     (tmp_path / "PulumiPolicy.yaml").write_text(yaml.safe_dump({"name": "p", "runtime": runtime}), encoding="utf-8")

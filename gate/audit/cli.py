@@ -180,7 +180,7 @@ def audit_options(args: argparse.Namespace, hooks: Sequence[EventHook] = ()) -> 
         raise AuditError("--all-regions and --region exclude each other: pass one")
     pack = None
     if not args.no_pack:
-        from trailguard_gate.check import UsageError, default_policy_pack
+        from trailguard_gate.run import UsageError, default_policy_pack
 
         try:
             pack = (args.policy_pack or default_policy_pack()).resolve()
@@ -190,7 +190,7 @@ def audit_options(args: argparse.Namespace, hooks: Sequence[EventHook] = ()) -> 
             raise AuditError(f"--policy-pack {pack}: no PulumiPolicy.yaml there; pass a policy pack folder")
     policy_config = None
     if args.policy_config:
-        from trailguard_gate.check import UsageError, load_policy_config
+        from trailguard_gate.run import UsageError, load_policy_config
 
         try:
             policy_config = load_policy_config(args.policy_config)

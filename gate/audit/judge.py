@@ -48,7 +48,7 @@ def judge(
     """Findings per target name, or why the pack could not judge it (a pack that cannot start judges nothing)."""
     from trailguard_gate.analyzer import PolicyPack
     from trailguard_gate.audit.live import describe
-    from trailguard_gate.check import pack_python
+    from trailguard_gate.run import pack_python
 
     out: dict[str, list[Finding] | str] = {}
     try:

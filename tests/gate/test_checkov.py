@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from trailguard_gate.check import merge_duplicates
 from trailguard_gate.checkov import (
     CheckovError,
     CheckovOptions,
@@ -23,6 +22,7 @@ from trailguard_gate.checkov import (
     unknown_check_ids,
 )
 from trailguard_gate.model import Finding, Level
+from trailguard_gate.run import merge_duplicates
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -196,7 +196,7 @@ def test_a_missing_checkov_says_how_to_install_it(tmp_path: Path, monkeypatch: p
 
 
 def test_a_scoped_skip_that_suppressed_nothing_is_named_as_stale() -> None:
-    from trailguard_gate.check import stale_skips
+    from trailguard_gate.run import stale_skips
 
     used = Skip("CKV_AWS_145", "SSE-S3 on purpose", resources=("*-access-log-bucket",))
     typo = Skip("CKV_AWS_18", "the replica is logged elsewhere", resources=("*-replika-bucket",))
