@@ -114,6 +114,12 @@ PUBLISHER_KEY = Source(
     "statement to the KMS policy. ... Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource "
     "policy to further protect the KMS key from confused deputy attacks.",
 )
+TOPIC_CONTEXT = Source(
+    "https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html",
+    "When creating your KMS key, use the following KMS key policy: { ... \"Principal\": { \"Service\": "
+    "\"gamelift.amazonaws.com\" }, \"Action\": [ \"kms:Decrypt\", \"kms:GenerateDataKey\" ], ... \"StringEquals\": "
+    "{ \"kms:EncryptionContext:aws:sns:topicArn\": \"arn:aws:sns:your_region:your_account:your_sns_topic_name\" } }",
+)
 ALARM_TOPIC = Source(
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/US_SetupSNS.html",
     "we recommend that you use the aws:SourceArn and aws:SourceAccount global condition keys in the Amazon SNS "
@@ -394,11 +400,14 @@ def topic_key_calls(publisher: Call, topic_arn: iam.Parts, key_arn: iam.Parts) -
     """A publisher of an encrypted topic needs the topic's key: SNS encrypts with the publisher's permissions."""
     base = publisher.request
     # SNS's page tells to "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy": the
-    # publisher's source keys reach KMS. Whether SNS sets an encryption context is not documented: unknown.
+    # publisher's source keys reach KMS. SNS encrypts under the topic's ARN as encryption context: AWS's key policy for
+    # a service publishing to an encrypted topic (GameLift FlexMatch guide) pins kms:EncryptionContext:aws:sns:topicArn.
+    # Other encryption-context keys stay unknown.
     keep = ("aws:principalisawsservice", "aws:principalservicename", "aws:sourcearn", "aws:sourceaccount")
     context: dict[str, iam.Value] = {k: v for k, v in base.context.items() if k in keep}
     context["aws:securetransport"] = ("true",)
-    sources = (TOPIC_KEY,) if base.service == CLOUDTRAIL else (PUBLISHER_KEY,)
+    context["kms:encryptioncontext:aws:sns:topicarn"] = topic_arn
+    sources = ((TOPIC_KEY,) if base.service == CLOUDTRAIL else (PUBLISHER_KEY,)) + (TOPIC_CONTEXT,)
     who = publisher.what.removeprefix("let ").split(" publish")[0]
     return [
         Call(

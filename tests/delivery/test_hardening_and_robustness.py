@@ -17,6 +17,7 @@ from trailguard_policies.stack import Stack
 
 BUCKET_POLICY = "log-archive-bucket-policy"
 TRAIL_KEY = "log-archive-key-key"
+MONITORING_KEY = "organization-trail-monitoring-key-key"
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +146,18 @@ class TestBreakageAwsRefuses:
 
         assert any("doesn't support the use of aws:SourceArn and aws:SourceAccount" in m for m in found), found
 
+
+    def test_a_topic_key_bound_to_another_topics_encryption_context_is_reported(self, dev: list[Resource]) -> None:
+        # SNS encrypts under the topic's ARN as encryption context; a key policy pinning another topic's refuses it.
+        _, doc = _doc(dev, MONITORING_KEY)
+        statement = next(s for s in doc["Statement"] if s["Sid"] == "AllowCloudTrailPublishToEncryptedTopic")
+        condition = statement["Condition"]["StringEquals"]
+        elsewhere = {**condition, "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:us-east-1:1:another-topic"}
+        moved = {**statement, "Condition": {"StringEquals": elsewhere}}
+
+        found = _findings(_edit(dev, MONITORING_KEY, moved, drop="AllowCloudTrailPublishToEncryptedTopic"))
+
+        assert any("topic's key" in m for m in found), found
 
 def _in_region(resource: Resource, region: str) -> Resource:
     from dataclasses import replace
