@@ -116,9 +116,9 @@ PUBLISHER_KEY = Source(
 )
 TOPIC_CONTEXT = Source(
     "https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html",
-    "When creating your KMS key, use the following KMS key policy: { ... \"Principal\": { \"Service\": "
-    "\"gamelift.amazonaws.com\" }, \"Action\": [ \"kms:Decrypt\", \"kms:GenerateDataKey\" ], ... \"StringEquals\": "
-    "{ \"kms:EncryptionContext:aws:sns:topicArn\": \"arn:aws:sns:your_region:your_account:your_sns_topic_name\" } }",
+    'When creating your KMS key, use the following KMS key policy: { ... "Principal": { "Service": '
+    '"gamelift.amazonaws.com" }, "Action": [ "kms:Decrypt", "kms:GenerateDataKey" ], ... "StringEquals": '
+    '{ "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:your_region:your_account:your_sns_topic_name" } }',
 )
 ALARM_TOPIC = Source(
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/US_SetupSNS.html",

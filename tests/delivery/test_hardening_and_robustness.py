@@ -146,7 +146,6 @@ class TestBreakageAwsRefuses:
 
         assert any("doesn't support the use of aws:SourceArn and aws:SourceAccount" in m for m in found), found
 
-
     def test_a_topic_key_bound_to_another_topics_encryption_context_is_reported(self, dev: list[Resource]) -> None:
         # SNS encrypts under the topic's ARN as encryption context; a key policy pinning another topic's refuses it.
         _, doc = _doc(dev, MONITORING_KEY)
@@ -158,6 +157,7 @@ class TestBreakageAwsRefuses:
         found = _findings(_edit(dev, MONITORING_KEY, moved, drop="AllowCloudTrailPublishToEncryptedTopic"))
 
         assert any("topic's key" in m for m in found), found
+
 
 def _in_region(resource: Resource, region: str) -> Resource:
     from dataclasses import replace

@@ -11,6 +11,7 @@ from delivery_world import CONFIGURATIONS, Outcome, check, documents, for_a_serv
 
 from trailguard_gate.model import Resource
 
+
 @pytest.fixture(scope="module", params=sorted(CONFIGURATIONS))
 def rendered(request: pytest.FixtureRequest) -> tuple[str, list[Resource]]:
     name: str = request.param
