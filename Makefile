@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_INSTALL := --disable-pip-version-check --quiet --require-hashes --no-deps
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint typecheck unit check bench docs clean
+.PHONY: help setup test test-fast lint typecheck unit check bench docs clean engine
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ typecheck: $(BIN)/.installed ## mypy --strict on the library, the gate and the p
 unit: setup ## the pytest suite
 	$(BIN)/pytest
 
-test: lint typecheck unit ## the whole suite: lint, types, tests
+test: lint typecheck engine unit ## the whole suite: lint, types, the engine, tests
 
 test-fast: $(BIN)/.installed ## the inner loop: the tests not marked slow or checkov (make test runs them all)
 	$(BIN)/pytest -m "not slow and not checkov" $(PYTEST_ARGS)
@@ -65,6 +65,28 @@ check-examples: setup ## the same gate over the example projects (each its own P
 check-repo: setup ## checkov's secrets and github_actions frameworks over the repository (skips: .checkov.skips.yaml)
 	$(BIN)/trailguard check-repo --checkov $(CHECKOV_VENV)/bin/checkov
 
+# The real Pulumi CLI for tests/engine: $PULUMI, else `pulumi` on PATH, else built from the wrapper module engine/
+# (go.mod pins the version) into .tools/bin. The build runs only when engine/go.mod or go.sum is newer than the binary.
+GO ?= go
+ENGINE_BIN := .tools/bin/pulumi
+ENGINE_VERSION = $(shell sed -n 's|^[[:space:]]*github.com/pulumi/pulumi/pkg/v3 \(v[^ ]*\).*|\1|p' engine/go.mod)
+
+engine: ## the Pulumi CLI for tests/engine: PULUMI=path, else pulumi on PATH, else built into .tools/bin
+	@if [ -n "$$PULUMI" ]; then echo "engine: PULUMI=$$PULUMI"; \
+	elif command -v pulumi >/dev/null 2>&1; then echo "engine: $$(command -v pulumi) (on PATH)"; \
+	else $(MAKE) --no-print-directory $(ENGINE_BIN); fi
+
+$(ENGINE_BIN): engine/go.mod engine/go.sum
+	@if ! command -v $(GO) >/dev/null 2>&1; then \
+		echo "engine: NO GO TOOLCHAIN: cannot build the Pulumi CLI; tests/engine will say they did not run" \
+			"(install Go >= 1.26.6, or set PULUMI=/path/to/pulumi)"; \
+	else \
+		echo "engine: building pulumi $(ENGINE_VERSION) into $(ENGINE_BIN) (a cold build takes minutes)"; \
+		cd engine && GOTOOLCHAIN=local GOFLAGS=-mod=readonly $(GO) build -trimpath \
+			-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(ENGINE_VERSION)" \
+			-o ../$(ENGINE_BIN) github.com/pulumi/pulumi/pkg/v3/cmd/pulumi; \
+	fi
+
 bench: setup ## benchmarks (not part of make test)
 	$(BIN)/python benchmarks/run.py
 
@@ -74,4 +96,4 @@ docs: setup ## regenerate docs/components.md from the components' typed argument
 	mv build/components.md docs/components.md
 
 clean: ## remove the virtual environments and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info .tools
