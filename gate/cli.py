@@ -159,6 +159,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     repo.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, help="seconds allowed for checkov")
     repo.add_argument("--quiet", action="store_true", help="no progress on stderr")
     repo.set_defaults(func=command_check_repo)
+
+    pack_path = subparsers.add_parser(
+        "pack-path",
+        help="print the installed policy pack's folder, for `pulumi policy analyze --policy-pack`",
+        description=(
+            "Print the folder of the trailguard policy pack installed with this package, e.g. "
+            'pulumi policy analyze --policy-pack "$(trailguard pack-path)". Exit 2 if it is not installed.'
+        ),
+    )
+    pack_path.set_defaults(func=command_pack_path)
     return parser, subparsers
 
 
@@ -208,6 +218,15 @@ def command_check_repo(args: argparse.Namespace) -> int:
     results = [TargetResult(name="repository", findings=tuple(findings), location=None)]
     _write_reports(results, args)
     return exit_code(results)
+
+
+def command_pack_path(args: argparse.Namespace) -> int:
+    try:
+        print(default_policy_pack().resolve())
+    except UsageError as exc:
+        print(f"trailguard pack-path: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
 
 
 def _write_reports(results: Sequence[TargetResult], args: argparse.Namespace, *, stdout: bool = True) -> None:
