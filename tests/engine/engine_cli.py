@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,3 +166,29 @@ def scratch_project(directory: Path, name: str, *, stack_files: Sequence[Path] =
     for path in stack_files:
         shutil.copyfile(path, directory / "stacks" / path.name)
     return directory
+
+
+def import_state(engine: Engine, stack: str, project: str, deployment: str, directory: Path) -> Path:
+    """`pulumi stack init` then `pulumi stack import` of the `deployment` JSON into a scratch project of that
+    name under `directory`; the project's folder, where `--stack` finds the stack."""
+    folder = scratch_project(directory / "project", project)
+    engine.run("stack", "init", stack, "--secrets-provider", "passphrase", cwd=folder)
+    path = directory / f"{stack}.state.json"
+    path.write_text(deployment, encoding="utf-8")
+    result = engine.run("stack", "import", "--stack", stack, "--file", str(path), cwd=folder)
+    assert "Import complete." in result.output
+    return folder
+
+
+def runnable_pack(source: Path, directory: Path) -> Path:
+    """A copy of the policy pack in `source` that the CLI can start without installing anything.
+
+    `PulumiPolicy.yaml` names the virtualenv `venv` in the pack's folder: the language host runs the pack with its
+    interpreter, and `pulumi policy analyze` installs nothing (`pulumi install` in the folder would fill it from
+    requirements.txt over PyPI). Here `venv` is this test run's own virtualenv, made from requirements/dev.lock,
+    which holds the pack's requirements (pulumi, pulumi-policy) at the locked versions.
+    """
+    pack = directory / source.name
+    shutil.copytree(source, pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+    (pack / "venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    return pack

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_cli import Engine, scratch_project
+from engine_cli import Engine, import_state, scratch_project
 from engine_state import AWS_PROVIDER_TYPE, STACK_TYPE, TARGETS, StackState
 
 RESOURCE_FIELDS = (
@@ -29,23 +29,12 @@ RESOURCE_FIELDS = (
 )
 
 
-def import_state(engine: Engine, state: StackState, directory: Path) -> Path:
-    """`pulumi stack init` then `pulumi stack import` of `state` in a scratch project; the project's folder."""
-    project = scratch_project(directory / "project", state.project)
-    engine.run("stack", "init", state.stack, "--secrets-provider", "passphrase", cwd=project)
-    path = directory / f"{state.stack}.state.json"
-    path.write_text(state.text(), encoding="utf-8")
-    result = engine.run("stack", "import", "--stack", state.stack, "--file", str(path), cwd=project)
-    assert "Import complete." in result.output
-    return project
-
-
 @pytest.mark.parametrize("target", TARGETS)
 def test_the_cli_imports_the_state_and_exports_every_field_unchanged(
     engine: Engine, states: dict[str, StackState], target: str, tmp_path: Path
 ) -> None:
     state = states[target]
-    project = import_state(engine, state, tmp_path)
+    project = import_state(engine, state.stack, state.project, state.text(), tmp_path)
     exported = engine.run("stack", "export", "--stack", state.stack, cwd=project).json()
 
     assert exported["version"] == 3
@@ -62,7 +51,7 @@ def test_the_state_holds_the_stack_the_default_provider_and_the_resource_options
     engine: Engine, states: dict[str, StackState], target: str, tmp_path: Path
 ) -> None:
     state = states[target]
-    project = import_state(engine, state, tmp_path)
+    project = import_state(engine, state.stack, state.project, state.text(), tmp_path)
     resources = engine.run("stack", "export", "--stack", state.stack, cwd=project).json()["deployment"]["resources"]
     by_type: dict[str, list[dict[str, object]]] = {}
     for resource in resources:
