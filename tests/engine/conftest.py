@@ -90,4 +90,13 @@ def states(renderings: dict[str, tuple[Project, StackRendering]], pulumi_cli: Pa
     version = subprocess.run(
         [str(pulumi_cli), "version"], capture_output=True, text=True, check=True, timeout=60
     ).stdout.strip()
-    return {target: build_state(project, r, cli_version=version) for target, (project, r) in renderings.items()}
+    outputs = {target: r.outputs for target, (_, r) in renderings.items()}
+    return {
+        target: build_state(
+            project,
+            r,
+            cli_version=version,
+            referenced_outputs={t.split("/", 1)[1]: o for t, o in outputs.items() if t.startswith(f"{project.name}/")},
+        )
+        for target, (project, r) in renderings.items()
+    }

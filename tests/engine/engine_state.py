@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -24,6 +25,8 @@ from trailguard_gate.render import Project, StackRendering, stack_config
 REPO = Path(__file__).resolve().parents[2]
 STACK_TYPE = "pulumi:pulumi:Stack"
 AWS_PROVIDER_TYPE = "pulumi:providers:aws"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+PULUMI_PROVIDER_TYPE = "pulumi:providers:pulumi"
 
 TARGET_PROJECTS = (
     REPO,
@@ -101,6 +104,8 @@ def _state_resource(resource: Resource, provider_ref: str | None, resource_id: s
         entry["ignoreChanges"] = list(options.ignore_changes)
     if options.retain_on_delete:
         entry["retainOnDelete"] = True
+    if resource.type == STACK_REFERENCE_TYPE:
+        entry["external"] = True  # read, not created: the engine never updates or deletes it
     return entry
 
 
@@ -114,8 +119,19 @@ def _resource_id(resource: Resource) -> str:
     return resource.name
 
 
-def build_state(project: Project, rendering: StackRendering, *, cli_version: str) -> StackState:
-    """The state a `pulumi up` of this rendering would leave (with the mocks' outputs as the resources' outputs)."""
+def build_state(
+    project: Project,
+    rendering: StackRendering,
+    *,
+    cli_version: str,
+    referenced_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> StackState:
+    """The state a `pulumi up` of this rendering would leave (with the mocks' outputs as the resources' outputs).
+
+    A `pulumi.StackReference` is read, not registered, so the rendering holds only the resources that depend on
+    it: the state gets the reference itself (with the referenced stack's outputs, from `referenced_outputs` by
+    stack name) and the default `pulumi` provider that reads it, as the engine records them.
+    """
     assert rendering.error is None, rendering.error
     stack, name = rendering.stack, project.name
     stack_urn = f"urn:pulumi:{stack}::{name}::{STACK_TYPE}::{name}-{stack}"
@@ -138,6 +154,17 @@ def build_state(project: Project, rendering: StackRendering, *, cli_version: str
     )
     resources: list[Resource] = [root, provider]
     entries = [_state_resource(root, None, None), _state_resource(provider, None, provider_id)]
+    references = _stack_references(rendering, stack_urn, referenced_outputs or {})
+    if references:
+        pulumi_urn = f"urn:pulumi:{stack}::{name}::{PULUMI_PROVIDER_TYPE}::default"
+        pulumi_id = _provider_id(pulumi_urn)
+        pulumi_provider = Resource(urn=pulumi_urn, type=PULUMI_PROVIDER_TYPE, name="default", properties={})
+        resources.append(pulumi_provider)
+        entries.append(_state_resource(pulumi_provider, None, pulumi_id))
+        for reference in references:
+            reference = replace(reference, provider_urn=pulumi_urn, provider_properties={})
+            resources.append(reference)
+            entries.append(_state_resource(reference, f"{pulumi_urn}::{pulumi_id}", reference.name))
     for resource in rendering.resources:
         is_aws = resource.custom and resource.type.startswith("aws:")
         if is_aws and resource.provider_urn is None:
@@ -159,6 +186,33 @@ def build_state(project: Project, rendering: StackRendering, *, cli_version: str
         },
     }
     return StackState(stack=stack, project=name, deployment=deployment, resources=tuple(resources))
+
+
+def _stack_references(
+    rendering: StackRendering, stack_urn: str, referenced_outputs: Mapping[str, Mapping[str, Any]]
+) -> list[Resource]:
+    registered = {r.urn for r in rendering.resources}
+    wanted = [
+        urn
+        for r in rendering.resources
+        for urn in (*r.dependencies, *(u for urns in r.property_dependencies.values() for u in urns))
+        if urn not in registered and urn.split("::")[2] == STACK_REFERENCE_TYPE
+    ]
+    references = []
+    for urn in dict.fromkeys(wanted):
+        name = urn.rsplit("::", 1)[1]
+        outputs = dict(referenced_outputs.get(name.rsplit("/", 1)[-1], {}))
+        references.append(
+            Resource(
+                urn=urn,
+                type=STACK_REFERENCE_TYPE,
+                name=name,
+                properties={"name": name},
+                parent=stack_urn,
+                outputs={"name": name, "outputs": outputs, "secretOutputNames": []},
+            )
+        )
+    return references
 
 
 def with_options(state: StackState, urn: str, **changes: Any) -> StackState:

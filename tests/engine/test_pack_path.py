@@ -41,6 +41,7 @@ def test_pack_path_without_the_pack_installed_says_so(
     assert "trailguard pack-path: the bundled policy pack (trailguard_pack) is not installed" in err
 
 
+@pytest.mark.slow
 def test_the_printed_pack_runs_under_pulumi_policy_analyze(
     python_engine: Engine, states: dict[str, StackState], tmp_path: Path
 ) -> None:

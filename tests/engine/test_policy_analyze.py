@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 from engine_cli import Engine, Result, import_state, runnable_pack
-from engine_state import REPO, TARGETS, StackState, with_options
+from engine_state import REPO, STACK_TYPE, TARGETS, StackState, with_options
 
 from trailguard_gate.analyzer import PolicyPack
 from trailguard_gate.check import CheckOptions, run_check
 from trailguard_gate.render import Project, StackRendering
+
+pytestmark = pytest.mark.slow  # each test runs the Pulumi CLI
 
 Verdict = tuple[str, str, str, str]
 """(policy, resource URN, enforcement level, message)."""
@@ -50,21 +52,33 @@ def cli_verdicts(result: Result) -> set[Verdict]:
     }
 
 
+def root_stack_urn(project: str, stack: str) -> str:
+    return f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
+
+
 def gate_verdicts(
     project: Project, stack: str, pack: Path, policy_config: dict[str, Any] | None = None
 ) -> set[Verdict]:
-    """What `trailguard check --no-checkov` reports for the stack, rendering it again from its program."""
+    """What `trailguard check --no-checkov` reports for the stack, rendering it again from its program.
+
+    A stack policy's finding that names no resource is the stack's own: the CLI reports it on the root stack
+    (`analyze_snapshot.go`: "a stack-level violation's empty URN attributes to the root stack"), the gate with
+    no URN.
+    """
     options = CheckOptions(project=project, stacks=[stack], policy_pack=pack, policy_config=policy_config, checkov=None)
     (result,) = run_check(options)
     assert result.error is None, result.error
-    return {(f.rule, f.urn or "", f.level.value, f.message) for f in result.findings}
+    root = root_stack_urn(project.name, stack)
+    return {(f.rule, f.urn or root, f.level.value, f.message) for f in result.findings}
 
 
 def client_verdicts(state: StackState, pack: Path) -> set[Verdict]:
     """The gate's Analyzer client on exactly the state's resources (for a state no program produces)."""
+    root = root_stack_urn(state.project, state.stack)
     with PolicyPack(pack) as running:
         return {
-            (d.policy_name, d.urn or "", d.enforcement_level.value, d.message) for d in running.preview(state.resources)
+            (d.policy_name, d.urn or root, d.enforcement_level.value, d.message)
+            for d in running.preview(state.resources)
         }
 
 

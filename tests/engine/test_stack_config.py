@@ -18,6 +18,8 @@ from engine_state import REPO
 
 from trailguard_gate.render import load_project, qualify, stack_config, stack_names
 
+pytestmark = pytest.mark.slow  # each test runs the Pulumi CLI
+
 STACKS = stack_names(load_project(REPO))
 
 # What the program does with the config the CLI passes (PULUMI_CONFIG, one string per key): __main__.py's loader.

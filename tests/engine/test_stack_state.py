@@ -11,6 +11,8 @@ import pytest
 from engine_cli import Engine, import_state, scratch_project
 from engine_state import AWS_PROVIDER_TYPE, STACK_TYPE, TARGETS, StackState
 
+pytestmark = pytest.mark.slow  # each test runs the Pulumi CLI
+
 RESOURCE_FIELDS = (
     "urn",
     "custom",
@@ -26,6 +28,7 @@ RESOURCE_FIELDS = (
     "additionalSecretOutputs",
     "ignoreChanges",
     "retainOnDelete",
+    "external",
 )
 
 
@@ -63,9 +66,10 @@ def test_the_state_holds_the_stack_the_default_provider_and_the_resource_options
     provider_ref = f"{provider['urn']}::{provider['id']}"
     aws = [r for r in resources if str(r["type"]).startswith("aws:")]
     assert aws and all(r["provider"] == provider_ref for r in aws)
-    # The engine registers the default provider without a parent, and everything else under the stack.
-    assert all(r.get("parent") for r in resources if r is not stack and r is not provider)
-    assert "parent" not in provider
+    # The engine registers default providers without a parent, and everything else under the stack.
+    providers = [r for r in resources if str(r["type"]).startswith("pulumi:providers:")]
+    assert all(r.get("parent") for r in resources if r is not stack and r not in providers)
+    assert all("parent" not in p for p in providers)
     # Every stack builds log buckets or keys that must survive a destroy: the option reached the state.
     protected = [r for r in resources if r.get("protect")]
     written = [r for r in state.resources if r.options.protect]
