@@ -18,8 +18,8 @@ from engine_cli import Engine, Result, import_state, runnable_pack
 from engine_state import REPO, STACK_TYPE, TARGETS, StackState, with_options
 
 from trailguard_gate.analyzer import PolicyPack
-from trailguard_gate.check import CheckOptions, run_check
 from trailguard_gate.render import Project, StackRendering
+from trailguard_gate.run import CheckOptions, run_check
 
 pytestmark = pytest.mark.slow  # each test runs the Pulumi CLI
 
