@@ -396,6 +396,8 @@ class PolicyPack:
         for name, (level, properties) in reconciled.items():
             entry = request.policyConfig[name]
             entry.enforcementLevel = _WIRE_LEVELS[level]
+            # Set even when empty: the CLI sends `properties: {}` for a policy without settings.
+            entry.properties.SetInParent()
             entry.properties.update(_jsonable(properties))
         self._policy_config = request
         self._call("Configure", request)
@@ -407,6 +409,7 @@ class PolicyPack:
         for name, (level, properties) in policy_config.items():
             entry = request.policyConfig[name]
             entry.enforcementLevel = _WIRE_LEVELS[level]
+            entry.properties.SetInParent()
             entry.properties.update(_jsonable(dict(properties)))
         self._policy_config = request
         self._call("Configure", request)
@@ -601,12 +604,14 @@ def _analyze_request(resource: Resource) -> analyzer_pb2.AnalyzeRequest:
         properties=_struct(resource.properties),
         urn=resource.urn,
         name=resource.name,
-        options=_options(resource, with_parent=True),
+        options=_options(resource),
         provider=_provider(resource),
     )
 
 
-def _options(resource: Resource, *, with_parent: bool) -> analyzer_pb2.AnalyzerResourceOptions:
+def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
+    # The engine sends the parent in the options of Analyze and AnalyzeStack alike (pulumi 3.274,
+    # analyze_snapshot.go and step_generator.go: `Parent: v.Parent`), as tests/engine's recording pack shows.
     options = resource.options
     return analyzer_pb2.AnalyzerResourceOptions(
         protect=options.protect,
@@ -616,7 +621,7 @@ def _options(resource: Resource, *, with_parent: bool) -> analyzer_pb2.AnalyzerR
         additionalSecretOutputs=list(options.additional_secret_outputs),
         aliases=list(options.aliases),
         customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(),
-        parent=(resource.parent or "") if with_parent else "",
+        parent=resource.parent or "",
     )
 
 
@@ -640,7 +645,7 @@ def _analyzer_resource(resource: Resource) -> analyzer_pb2.AnalyzerResource:
         properties=_struct(properties),
         urn=resource.urn,
         name=resource.name,
-        options=_options(resource, with_parent=False),
+        options=_options(resource),
         provider=_provider(resource),
         parent=resource.parent or "",
         dependencies=list(resource.dependencies),

@@ -9,7 +9,6 @@ AnalyzeStack on every resource's outputs: pulumi/pulumi `pkg/resource/deploy/ana
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from pathlib import Path
 from typing import Any
@@ -66,18 +65,6 @@ def gate_records(state: StackState, tmp_path: Path, config: dict[str, Any] | Non
     return recorded(pack)
 
 
-KNOWN_GAPS = (
-    # pulumi 3.274 sends each resource's parent in AnalyzeStack's options too (analyze_snapshot.go and, for
-    # preview and update, step_generator.go AnalyzeResources: `Parent: v.Parent`); trailguard_gate.analyzer sends
-    # it in AnalyzeStack's `parent` field only.
-    ".resources[*].options.parent",
-    # The CLI sends an empty `properties` for a policy without settings; the gate leaves the field unset (the
-    # policy SDK reads both as {}).
-    ".policyConfig.*.properties",
-)
-"""Where the gate's client is known to differ from the CLI: reported to the gate's owners, asserted below."""
-
-
 def wire_mismatches(state: StackState, from_cli: list[dict[str, Any]], from_gate: list[dict[str, Any]]) -> list[str]:
     assert [r["urn"] for r in calls(from_cli, "Analyze")] == [r.urn for r in state.resources]
     mismatches: list[str] = []
@@ -90,32 +77,15 @@ def wire_mismatches(state: StackState, from_cli: list[dict[str, Any]], from_gate
     return mismatches
 
 
-def known(mismatch: str) -> bool:
-    field = mismatch.split(": ", 1)[1].split(":", 1)[0]
-    return any(fnmatch.fnmatchcase(field, pattern.replace("[*]", "[[]*[]]")) for pattern in KNOWN_GAPS)
-
-
 @pytest.mark.parametrize("target", ["trailguard/dev", "trailguard/log-archive", "trailguard-lake/security"])
 def test_the_gates_client_sends_what_the_cli_sends(
     python_engine: Engine, states: dict[str, StackState], target: str, tmp_path: Path
 ) -> None:
-    """Every field of every Configure, Remediate, Analyze and AnalyzeStack request, but the known gaps."""
+    """Every field of every Configure, Remediate, Analyze and AnalyzeStack request."""
     state = states[target]
     mismatches = wire_mismatches(state, cli_records(python_engine, state, tmp_path), gate_records(state, tmp_path))
 
-    unexpected = [m for m in mismatches if not known(m)]
-    assert unexpected == [], "\n".join(unexpected[:40])
-
-
-@pytest.mark.xfail(strict=True, reason=f"trailguard_gate.analyzer differs from pulumi 3.274 in {KNOWN_GAPS}")
-def test_the_gates_client_has_no_known_gap_left(
-    python_engine: Engine, states: dict[str, StackState], tmp_path: Path
-) -> None:
-    """Fails while the gaps remain; once the gate sends what the CLI sends, it passes and strict xfail says so."""
-    state = states["trailguard/dev"]
-    mismatches = wire_mismatches(state, cli_records(python_engine, state, tmp_path), gate_records(state, tmp_path))
-
-    assert mismatches == [], "\n".join(mismatches[:10])
+    assert mismatches == [], "\n".join(mismatches[:40])
 
 
 def test_the_stack_call_carries_parents_dependencies_and_property_dependencies(
@@ -151,7 +121,7 @@ def test_policy_config_is_reconciled_as_the_cli_reconciles_it(
     )
     (from_gate,) = calls(gate_records(state, tmp_path, config), "Configure")
 
-    assert [d for d in differences(from_cli, from_gate) if not known(f"Configure: {d}")] == []
+    assert differences(from_cli, from_gate) == []
     # Struct numbers are doubles on the wire, whoever sends them.
     assert from_cli["policyConfig"]["record-resources"] == {
         "enforcementLevel": "MANDATORY",
