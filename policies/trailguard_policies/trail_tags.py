@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -34,11 +36,21 @@ SPEC = Spec(
 def tag_keys(trail: Res) -> set[str]:
     """The keys the trail will carry: its own tags and its provider's default tags."""
     own = trail.mapping("tags")
-    defaults = trail.provider.get("defaultTags")
+    defaults = _object(trail.provider.get("defaultTags"))
     inherited = defaults.get("tags") if isinstance(defaults, dict) else None
     if is_unknown(inherited):
         raise NotKnown(f"the default tags of the provider of {trail.label}")
     return set(own) | (set(inherited) if isinstance(inherited, dict) else set())
+
+
+def _object(value: Any) -> Any:
+    """A default provider's inputs come from stack config, where an object is JSON text (`aws:defaultTags`)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def untagged(trail: Res, required: list[str]) -> Iterable[Violation]:

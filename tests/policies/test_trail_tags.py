@@ -39,6 +39,17 @@ def test_provider_default_tags_count(pack: PolicyPack) -> None:
     assert [d for d in pack.analyze(trail) if d.policy_name == POLICY] == []
 
 
+def test_default_tags_from_stack_config_count(pack: PolicyPack) -> None:
+    # The engine hands a default provider its config as text: `aws:defaultTags` arrives as JSON.
+    trail = replace(
+        named(changed(compliant_stack(), "trail", tags=...), "trail"),
+        provider_urn=PROVIDER,
+        provider_properties={"region": "us-east-1", "defaultTags": '{"tags":{"owner":"security"}}'},
+    )
+
+    assert [d for d in pack.analyze(trail) if d.policy_name == POLICY] == []
+
+
 def test_required_tags_are_configurable(pack: PolicyPack, configure) -> None:  # type: ignore[no-untyped-def]
     configure({POLICY: {"requiredTags": ["owner", "data-classification"]}})
 
