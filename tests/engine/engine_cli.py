@@ -27,7 +27,9 @@ TIMEOUT = 300.0
 LANGUAGE_HOST_UNAVAILABLE = (
     "the Go module proxy does not serve github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 at any "
     "version ('go list -m -versions' answers 403 Forbidden: This module version is not available), so it cannot be "
-    "built here; put a pulumi-language-python next to the pulumi CLI or on PATH to run these tests"
+    "built here (the older host inside github.com/pulumi/pulumi/sdk/v3@v3.68.0 predates this CLI's RunPlugin request: "
+    "README, 'The real Pulumi engine in the tests'); put a pulumi-language-python next to the pulumi CLI or on PATH "
+    "to run these tests"
 )
 
 # What a command must never see: cloud credentials and a Pulumi Cloud login.
