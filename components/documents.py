@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from trailguard_policies import regions
+
 PolicyDocument = dict[str, Any]
 Statement = dict[str, Any]
 
@@ -23,16 +25,11 @@ S3_SERVICE = "s3.amazonaws.com"
 
 
 def region_partition(region: str) -> str:
-    """The AWS partition a Region belongs to, e.g. `aws-cn` for `cn-north-1`."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    return "aws"
+    """The AWS partition a Region belongs to, e.g. `aws-cn` for `cn-north-1` (by the AWS SDK's partition data)."""
+    partition = regions.region_partition(region)
+    if partition is None:
+        raise ValueError(f"{region!r} is not an AWS Region name")
+    return partition
 
 
 def trail_arn(partition: str, region: str, account_id: str, trail_name: str) -> str:

@@ -11,6 +11,8 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
+from trailguard_policies import regions
+
 __all__ = [
     "LOG_RETENTION_DAYS",
     "InvalidValue",
@@ -35,11 +37,6 @@ class InvalidValue(ValueError):
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
-# Every commercial, China, GovCloud and ISO Region name has this shape: us-east-1, eu-central-2, us-gov-west-1.
-_REGION = re.compile(
-    r"(af|ap|ca|cn|eu|il|me|mx|sa|us)-(gov-|iso-|isob-)?"
-    r"(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}"
-)
 _TRAIL_NAME = re.compile(r"[A-Za-z0-9._-]{3,128}")
 _LOG_GROUP_NAME = re.compile(r"[A-Za-z0-9._/#-]{1,512}")
 _ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]{1,250}")
@@ -69,7 +66,8 @@ def check_organization_id(value: str) -> str:
 
 
 def check_region(value: str) -> str:
-    if not _REGION.fullmatch(value):
+    # One Region rule for the config, the components and the gate: the AWS SDK's partition data.
+    if regions.region_partition(value) is None:
         raise InvalidValue(f"{value!r} is not an AWS Region name; expected <area>-<direction>-<number>, e.g. us-east-1")
     return value
 

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from trailguard_gate.model import Resource, resource_from_json
+from trailguard_policies.regions import closest_region, region_partition
 
 
 @dataclass(frozen=True)
@@ -365,43 +366,12 @@ def _check_namespace(path: Path, key: str, project: str) -> None:
         )
 
 
-def _aws_partitions() -> list[dict[str, Any]]:
-    """The AWS SDK's own partition data (botocore/data/partitions.json): each partition's Region pattern and
-    Regions; a short built-in copy of the patterns where botocore is not installed."""
-    try:
-        import botocore
-
-        data = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text(encoding="utf-8"))
-        return list(data["partitions"])
-    except (ImportError, OSError, ValueError, KeyError):
-        return [
-            {"id": "aws", "regionRegex": r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", "regions": {}},
-            {"id": "aws-cn", "regionRegex": r"^cn\-\w+\-\d+$", "regions": {}},
-            {"id": "aws-us-gov", "regionRegex": r"^us\-gov\-\w+\-\d+$", "regions": {}},
-        ]
-
-
-def region_partition(region: str) -> str | None:
-    """The partition of `region` by the SDK's partition data; None if it is not a Region name at all."""
-    for partition in _aws_partitions():
-        if region in partition.get("regions", {}):
-            return str(partition["id"])
-    # A Region newer than the SDK's data: the partition's pattern, with a direction word Regions already use
-    # (`ap-southeast-7` yes, `eu-wst-1` no). More specific patterns (us-gov-, us-iso-) before the commercial one.
-    words = {r.split("-")[-2] for p in _aws_partitions() for r in p.get("regions", {}) if r.count("-") >= 2}
-    for partition in sorted(_aws_partitions(), key=lambda p: p["id"] == "aws"):
-        if re.match(partition["regionRegex"], region) and (not words or region.split("-")[-2] in words):
-            return str(partition["id"])
-    return None
-
-
 def region_problem(region: Any) -> str | None:
     """What is wrong with an `aws:region` value, with the fix; None for a Region name."""
     if isinstance(region, str) and region_partition(region) is not None:
         return None
-    names = [r for p in _aws_partitions() for r in p.get("regions", {}) if not r.startswith("aws-")]
-    close = difflib.get_close_matches(str(region), names, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]}?" if close else "expected a Region code, e.g. us-east-1 or eu-west-1"
+    close = closest_region(str(region))
+    hint = f"did you mean {close}?" if close else "expected a Region code, e.g. us-east-1 or eu-west-1"
     return f"is not an AWS Region; {hint} (pulumi config set aws:region <region>)"
 
 
