@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from security_stacks import STACK_FILES
 
 from trailguard.config import ConfigError, load_config
+from trailguard_policies.regions import partitions
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 DEV = next(s for s in STACK_FILES if s.label == "dev").config()
@@ -124,12 +125,16 @@ def test_valid_account_ids_are_accepted(value: Any) -> None:
 
 AREAS = ("af", "ap", "ca", "eu", "il", "me", "mx", "sa", "us")
 DIRECTIONS = ("central", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
-valid_regions = st.builds(
-    lambda area, gov, direction, number: f"{area}-{gov}{direction}-{number}",
-    st.sampled_from(AREAS),
-    st.sampled_from(("", "gov-")),
-    st.sampled_from(DIRECTIONS),
-    st.integers(min_value=1, max_value=9),
+# Every Region the AWS SDK's partition data names (the one Region rule, trailguard_policies.regions), plus names
+# shaped like a Region newer than that data: a commercial area, a direction word existing Regions use, a number.
+valid_regions = st.one_of(
+    st.sampled_from(sorted(r for p in partitions() for r in p.get("regions", {}) if not r.startswith("aws-"))),
+    st.builds(
+        lambda area, direction, number: f"{area}-{direction}-{number}",
+        st.sampled_from(AREAS),
+        st.sampled_from(sorted(set(DIRECTIONS) & {r.split("-")[-2] for p in partitions() for r in p["regions"]})),
+        st.integers(min_value=1, max_value=9),
+    ),
 )
 
 
