@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from gate_runs import check, failing
 
 REPO = Path(__file__).resolve().parents[1]
-CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
-TRAILGUARD = str(Path(sys.executable).parent / "trailguard")
 SECTION = "## Import the components in a Python stack"
 README_ACCOUNT = "111111111111"
 
@@ -32,19 +28,6 @@ def readme_example() -> tuple[str, str]:
     program = re.search(r"```python\n(.*?)```", section, re.S)
     assert stack_file and program, f"the README's {SECTION!r} section lost its yaml or python block"
     return stack_file.group(1), program.group(1)
-
-
-def check(project: Path) -> tuple[int, dict[str, Any], str]:
-    out = project / "out" / "gate.json"
-    proc = subprocess.run(
-        [TRAILGUARD, "check", "--checkov", str(CHECKOV), "--quiet", "--output", f"json:{out}"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    return proc.returncode, json.loads(out.read_text(encoding="utf-8")), proc.stdout + proc.stderr
 
 
 def test_the_section_holds_the_stack_file_and_the_program() -> None:
@@ -65,12 +48,7 @@ def test_the_readme_example_passes_the_gate_with_no_skips_of_its_own(tmp_path: P
     (project / "__main__.py").write_text(program.replace(README_ACCOUNT, account), encoding="utf-8")
     code, report, output = check(project)
     [target] = report["targets"]
-    failing = [
-        (f["rule"], f["resource_name"])
-        for f in target["findings"]
-        if f["level"] == "mandatory" and not f["suppression"]
-    ]
-    assert (code, target["error"], failing) == (0, None, []), output
+    assert (code, target["error"], failing(target)) == (0, None, []), output
     assert target["resources"] > 40
     if account != README_ACCOUNT:
         # Nothing is judged as the README's placeholder account: the mocks are the account the stack names.
